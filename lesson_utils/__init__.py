@@ -1,0 +1,6 @@
+"""Helpers for the Loss Lab lessons: reference losses, surfaces, plotting, explorers and exercise checkers."""
+
+from lesson_utils.lesson import setup
+
+__all__ = ["setup"]
+__version__ = "0.1.0"

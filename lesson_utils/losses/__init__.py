@@ -1,0 +1,10 @@
+"""Reference losses built from elementary tensor operations, each equal to its torch.nn.functional twin.
+
+Contract: same name and arguments as ``torch.nn.functional`` (less the deprecated ``size_average`` and
+``reduce``; options are keyword-only), the same value and gradient for every input torch accepts, and an
+error that names what was expected and the fix for every input torch rejects.
+"""
+
+from lesson_utils.losses.regression import mse_loss
+
+__all__ = ["mse_loss"]

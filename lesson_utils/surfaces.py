@@ -1,0 +1,75 @@
+"""A loss and its gradient over 1-D and 2-D grids, vectorised with torch.func (no Python loop over points)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+from torch.func import grad_and_value, vmap
+
+
+@dataclass(frozen=True)
+class Curve:
+    """f and df/dx at every point of a 1-D grid ``x``."""
+
+    x: Tensor
+    value: Tensor
+    grad: Tensor
+
+
+@dataclass(frozen=True)
+class Surface:
+    """f and its gradient on the grid ``x`` (columns) by ``y`` (rows); value[i, j] = f(x[j], y[i])."""
+
+    x: Tensor
+    y: Tensor
+    value: Tensor
+    grad_x: Tensor
+    grad_y: Tensor
+
+
+def _check_grid(name: str, grid: object) -> Tensor:
+    if not isinstance(grid, Tensor) or grid.ndim != 1 or not torch.is_floating_point(grid):
+        raise TypeError(
+            f"`{name}` must be a 1-D floating-point tensor of grid points, e.g. torch.linspace(-3, 3, 101); "
+            f"got {type(grid).__name__}"
+            + (f" with shape {tuple(grid.shape)} and dtype {grid.dtype}" if isinstance(grid, Tensor) else "")
+        )
+    return grid
+
+
+def _check_scalar(f: Callable[..., Tensor], *points: Tensor) -> None:
+    probe = f(*(p[0] for p in points))
+    if not isinstance(probe, Tensor) or probe.ndim != 0:
+        raise ValueError(
+            "the function must return one number (a 0-D tensor) per grid point, got "
+            + (f"shape {tuple(probe.shape)}" if isinstance(probe, Tensor) else type(probe).__name__)
+            + ". Reduce it inside the function, e.g. with reduction='mean'."
+        )
+
+
+def curve(f: Callable[[Tensor], Tensor], x: Tensor) -> Curve:
+    """Evaluate a scalar function f(x) and df/dx at every point of the 1-D grid ``x``."""
+    _check_grid("x", x)
+    _check_scalar(f, x)
+    grad, value = vmap(grad_and_value(f))(x)
+    return Curve(x=x, value=value.detach(), grad=grad.detach())
+
+
+def surface(f: Callable[[Tensor, Tensor], Tensor], x: Tensor, y: Tensor) -> Surface:
+    """Evaluate a scalar function f(x, y) and (df/dx, df/dy) at every point of the grid x by y."""
+    _check_grid("x", x)
+    _check_grid("y", y)
+    _check_scalar(f, x, y)
+    xx, yy = torch.meshgrid(x, y, indexing="xy")
+    (gx, gy), value = vmap(grad_and_value(f, argnums=(0, 1)))(xx.reshape(-1), yy.reshape(-1))
+    shape = xx.shape
+    return Surface(
+        x=x,
+        y=y,
+        value=value.reshape(shape).detach(),
+        grad_x=gx.reshape(shape).detach(),
+        grad_y=gy.reshape(shape).detach(),
+    )
