@@ -27,6 +27,7 @@ def test_an_untouched_stub_is_not_attempted():
     for fn in (stub, dots):
         verdict = check_loss(fn, F.mse_loss, CASES)
         assert verdict.passed is None and repr(verdict) == NOT_ATTEMPTED
+    assert check_loss(right, F.mse_loss, CASES, attempted=False).passed is None
 
 
 def test_a_wrong_reduction_is_named_with_both_values():
