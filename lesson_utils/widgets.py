@@ -84,6 +84,11 @@ class Explorer(widgets.VBox):
         children = [header] if header else []
         controls = list(self.controls.values())
         super().__init__([*children, widgets.VBox(controls), self.readout, self.image])
+        # Stable hooks for browser tests and styling: every explorer, and which one it is.
+        self.add_class("loss-lab-explorer")
+        self.add_class(f"loss-lab-{type(self).__name__}")
+        self.readout.add_class("loss-lab-readout")
+        self.image.add_class("loss-lab-figure")
         for control in controls:
             control.observe(self._on_change, names="value")
         self.refresh()
