@@ -1,0 +1,153 @@
+"""A real JupyterLab and a real Voila, each on a free port with its own token, driven by Debian's Chromium.
+
+Both serve a throwaway copy of the notebooks with every output stripped (so "every cell ran" is unambiguous and
+the committed files are never touched), with a throwaway HOME and Jupyter, IPython and matplotlib directories.
+Without Chromium the browser tests are skipped, unless LOSS_LAB_REQUIRE_BROWSER=1 (CI) makes that an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+
+from tests.browser.servers import NOTEBOOKS, ROOT, SAMPLE, Server, as_root, free_port, serve
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# The 'Jupyter news' toast of a fresh profile would cover the notebook.
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+# The sample notebook is for the browser, not for nbval.
+collect_ignore = [SAMPLE.name]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        message = "browser tests skipped: no chromium on PATH (install Debian's: apt-get install chromium)"
+        if os.environ.get("LOSS_LAB_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{message}; LOSS_LAB_REQUIRE_BROWSER=1 makes that a failure")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Screenshots, timings and server logs, in the git-ignored artifacts/ folder."""
+    folder = ROOT / "artifacts"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def jupyter_env(tmp_path_factory) -> dict[str, str]:
+    """The environment of both servers and their kernels: nothing is read from or written to the real home."""
+    home = tmp_path_factory.mktemp("home")
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    for name in ("HOME", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "IPYTHONDIR", "MPLCONFIGDIR"):
+        env[name] = str(home / name.lower())
+    env["OMP_NUM_THREADS"] = "1"
+    return env
+
+
+@pytest.fixture(scope="session")
+def served_notebooks(tmp_path_factory) -> Path:
+    """A copy of notebooks/ and the sample lesson, every output and execution count stripped."""
+    folder = tmp_path_factory.mktemp("notebooks")
+    if NOTEBOOKS.is_dir():
+        shutil.copytree(NOTEBOOKS, folder, dirs_exist_ok=True)
+    shutil.copy(SAMPLE, folder)
+    for path in folder.glob("*.ipynb"):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        notebook.metadata.pop("widgets", None)
+        nbformat.write(notebook, path)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def jupyterlab(chromium, served_notebooks, jupyter_env, artifacts, tmp_path_factory) -> Iterator[Server]:
+    settings = tmp_path_factory.mktemp("lab-settings")
+    (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES))
+    port, token = free_port(), secrets.token_hex(16)
+    argv = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", *as_root(),
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served_notebooks}",
+        f"--LabApp.app_settings_dir={settings}",
+        # The tests read cell states and outputs from the notebook model the page shows.
+        "--LabApp.expose_app_in_browser=True",
+    ]  # fmt: skip
+    log = artifacts / "jupyterlab.log"
+    with serve(argv, port=port, token=token, ready="/api/status", env=jupyter_env, log=log) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def voila(chromium, served_notebooks, jupyter_env, artifacts) -> Iterator[Server]:
+    """Voila as `make demo` runs it (it reads voila.json from the repository root), but on its own port with its own
+    token, and culling a kernel 2 s after its page has gone so that the tests can see it happen."""
+    port, token = free_port(), secrets.token_hex(16)
+    argv = [
+        sys.executable, "-m", "voila", f"--port={port}", f"--token={token}",
+        "--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1",
+        str(served_notebooks),
+    ]  # fmt: skip
+    with serve(argv, port=port, token=token, ready="/", env=jupyter_env, log=artifacts / "voila.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser(chromium, tmp_path_factory) -> Iterator[BrowserContext]:
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            tmp_path_factory.mktemp("chromium-profile"),
+            executable_path=chromium,
+            args=CHROMIUM_FLAGS,
+            headless=True,
+            locale="en-US",
+            viewport={"width": 1280, "height": 900},
+        )
+        # A loaded two-core machine is slow: every wait is for a condition, with room to spare.
+        context.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def lab_page(jupyterlab, browser) -> Iterator[Page]:
+    """A fresh tab on JupyterLab; afterwards every session is deleted, as kernels outlive their page."""
+    page = browser.new_page()
+    yield page
+    page.close()
+    _, sessions = jupyterlab.api("GET", "/api/sessions")
+    for session in sessions:
+        jupyterlab.api("DELETE", f"/api/sessions/{session['id']}")
+
+
+@pytest.fixture
+def voila_page(voila, browser) -> Iterator[Page]:
+    page = browser.new_page()
+    yield page
+    page.close()

@@ -1,0 +1,96 @@
+"""What the browser tests serve, and a server process that is started, awaited and stopped by its own pid."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.lessons import NOTEBOOKS, all_notebooks, lessons
+
+ROOT = NOTEBOOKS.parent
+#: Lesson-shaped, with every case the browser checks have to handle; served next to the real lessons.
+SAMPLE = Path(__file__).with_name("sample_lesson.ipynb")
+#: What the servers show, by file name: every notebook in notebooks/, found by listing it, and the sample.
+SERVED = [path.name for path in all_notebooks()] + [SAMPLE.name]
+LESSONS = [path.name for path in lessons()] + [SAMPLE.name]
+
+
+def wait_until(condition: Callable[[], bool], *, seconds: float, failure: Callable[[], str]) -> None:
+    """Poll a condition outside the browser (a process, an HTTP status) until it holds."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(failure())
+        time.sleep(0.2)
+
+
+@dataclass
+class Server:
+    """A running server: its address, its token and its log."""
+
+    base: str
+    token: str
+    log: Path
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}?token={self.token}"
+
+    def api(self, method: str, path: str) -> tuple[int, object]:
+        """Make a request; return the HTTP status and the decoded JSON body (None when it is not JSON)."""
+        request = urllib.request.Request(
+            self.base + path, method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                is_json = response.headers.get_content_type() == "application/json"
+                return response.status, json.load(response) if is_json else None
+        except urllib.error.HTTPError as error:
+            return error.code, None
+        except urllib.error.URLError:
+            return 0, None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def as_root() -> list[str]:
+    """Jupyter refuses to run as root unless told; tell it only when we are root."""
+    return ["--allow-root"] if os.geteuid() == 0 else []
+
+
+@contextmanager
+def serve(argv: list[str], *, port: int, token: str, ready: str, env: dict[str, str], log: Path) -> Iterator[Server]:
+    """Start a server from the repository root, wait until `ready` answers 200, stop it by its own pid after."""
+    server = Server(f"http://127.0.0.1:{port}", token, log)
+    with log.open("w") as out:
+        process = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+
+    def started() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"{' '.join(argv[1:3])} exited with {process.returncode}:\n{log.read_text()}")
+        return server.api("GET", ready)[0] == 200
+
+    try:
+        wait_until(started, seconds=120, failure=lambda: f"{' '.join(argv[1:3])} did not answer:\n{log.read_text()}")
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,44 @@
+"""Every lesson in demo mode, as a class sees it: Voila renders it with the code hidden, an explorer responds to
+its sliders, and the kernel of a page that has gone is culled."""
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.explorers import EXPLORER, check_explorer
+from tests.browser.servers import LESSONS, wait_until
+
+pytestmark = pytest.mark.browser
+
+RENDER_MS = 300_000
+
+
+@pytest.mark.parametrize("name", LESSONS, ids=lambda name: Path(name).stem)
+def test_lesson_in_demo_mode(voila, voila_page, artifacts, name):
+    page = voila_page
+    start = time.perf_counter()
+    page.goto(voila.url(f"/voila/render/{name}"), timeout=RENDER_MS)  # loaded once every cell has run
+    explorer = page.locator(EXPLORER).first
+    expect(explorer).to_be_visible()
+    rendered = time.perf_counter()
+    code_cells = page.locator(".jp-CodeCell")
+    assert code_cells.count() > 0 and code_cells.locator(".jp-InputArea").count() == 0, "the code shows"
+
+    checked = check_explorer(page, explorer)
+    stem = Path(name).stem
+    page.screenshot(path=artifacts / f"voila-{stem}.png")
+    timings = {"render_s": round(rendered - start, 2), "explorer": asdict(checked)}
+    (artifacts / f"voila-{stem}.json").write_text(json.dumps(timings, indent=1))
+
+    kernel = json.loads(page.locator("#jupyter-config-data").text_content())["kernelId"]
+    assert voila.api("GET", f"/api/kernels/{kernel}")[0] == 200
+    page.close()  # as a tab that is simply gone: no unload handler runs
+    wait_until(
+        lambda: voila.api("GET", f"/api/kernels/{kernel}")[0] == 404,
+        seconds=60,
+        failure=lambda: f"the kernel of a closed page was not culled:\n{voila.log.read_text()[-2000:]}",
+    )
