@@ -6,5 +6,6 @@ error that names what was expected and the fix for every input torch rejects.
 """
 
 from lesson_utils.losses.regression import mse_loss
+from lesson_utils.losses.segmentation import dice_loss
 
-__all__ = ["mse_loss"]
+__all__ = ["dice_loss", "mse_loss"]
