@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import matplotlib as mpl
 import numpy as np
@@ -32,3 +35,17 @@ def setup(*, seed: int = 0) -> None:
     torch.set_printoptions(precision=4, sci_mode=False)
     np.set_printoptions(precision=4, suppress=True)
     mpl.rcParams.update(STYLE)
+
+
+@contextmanager
+def show_warnings() -> Iterator[None]:
+    """Run the block, then print each warning it raised as 'Category: message', without file paths.
+
+    A warning left to Jupyter prints the cell's temporary file path, which differs on every machine;
+    printed this way the stored output is the same everywhere.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        print(f"{warning.category.__name__}: {warning.message}")
