@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from lesson_utils.explorers.mse import X, Y, LineLossExplorer, OutlierExplorer, least_squares_line
+from lesson_utils.explorers.mse import LineLossExplorer, OutlierExplorer, X, Y, least_squares_line
 from lesson_utils.widgets import REGISTRY, Explorer, format_number
 
 
