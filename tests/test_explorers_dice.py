@@ -7,7 +7,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lesson_utils.explorers.dice import SHIFTS, SIZE, TARGET, DiceBlobExplorer, blob_logits, overlap_scores
+from lesson_utils.explorers.dice import (
+    SHIFTS,
+    SIZE,
+    TARGET,
+    DiceBlobExplorer,
+    blob_logits,
+    blob_state,
+    overlap_scores,
+)
 from lesson_utils.losses import dice_loss
 from lesson_utils.widgets import format_number
 
@@ -125,3 +133,8 @@ def test_updates_are_fast_enough_to_feel_held():
             times.append(time.perf_counter() - start)
     # The budget is p50 <= 20 ms on an idle machine; CI shares its cores, so allow head-room here.
     assert np.median(times) < 0.1, f"median update {np.median(times) * 1e3:.0f} ms"
+
+
+def test_blob_state_gives_the_numbers_the_explorer_shows():
+    settings = {"shift_x": -3.0, "shift_y": 4.5, "scale": 1.4, "sharpness": 0.7, "bce_weight": 0.3}
+    assert blob_state(**settings).numbers == DiceBlobExplorer(**settings).shown

@@ -69,11 +69,33 @@ def overlap_scores(probs: torch.Tensor, target: torch.Tensor) -> tuple[torch.Ten
     return dice, iou
 
 
-def mixed_loss(logits: torch.Tensor, target: torch.Tensor, bce_weight: float) -> torch.Tensor:
-    """(1 - w) * soft Dice loss + w * mean BCE, for one image of logits (H, W) and its 0/1 target."""
-    dice = dice_loss(logits[None, None], target[None, None])
-    bce = F.binary_cross_entropy_with_logits(logits, target)
-    return (1 - bce_weight) * dice + bce_weight * bce
+@dataclass
+class BlobState:
+    """What the explorer shows for one setting: p per pixel, the gradient on each logit, and the readout."""
+
+    probs: torch.Tensor
+    grad: torch.Tensor
+    numbers: dict[str, float]
+
+
+def blob_state(shift_x: float, shift_y: float, scale: float, sharpness: float, bce_weight: float) -> BlobState:
+    """The predicted blob's probabilities, the gradient of (1 - w) Dice + w BCE on its logits, and the numbers."""
+    logits = blob_logits(shift_x, shift_y, scale, sharpness).requires_grad_()
+    dice = dice_loss(logits[None, None], TARGET[None, None])
+    bce = F.binary_cross_entropy_with_logits(logits, TARGET)
+    loss = (1 - bce_weight) * dice + bce_weight * bce
+    (grad,) = torch.autograd.grad(loss, logits)
+    probs = torch.sigmoid(logits.detach())
+    hard_dice, hard_iou = (score.item() for score in overlap_scores(probs, TARGET))
+    numbers = {
+        "soft Dice loss": dice.item(),
+        "hard Dice": hard_dice,
+        "hard IoU": hard_iou,
+        "BCE": bce.item(),
+        "(1\u2212w)\u00b7Dice + w\u00b7BCE": loss.item(),
+        "max |\u2202L/\u2202logit|": grad.abs().max().item(),
+    }
+    return BlobState(probs=probs, grad=grad, numbers=numbers)
 
 
 @dataclass
@@ -158,31 +180,18 @@ class DiceBlobExplorer(Explorer):
     def update(
         self, art: BlobArt, *, shift_x: float, shift_y: float, scale: float, sharpness: float, bce_weight: float
     ) -> dict[str, float]:
-        logits = blob_logits(shift_x, shift_y, scale, sharpness).requires_grad_()
-        dice_t = dice_loss(logits[None, None], TARGET[None, None])
-        bce_t = F.binary_cross_entropy_with_logits(logits, TARGET)
-        loss = (1 - bce_weight) * dice_t + bce_weight * bce_t
-        (grad,) = torch.autograd.grad(loss, logits)
-        with torch.no_grad():
-            probs = torch.sigmoid(logits)
-            hard_dice, hard_iou = (score.item() for score in overlap_scores(probs, TARGET))
-            biggest = grad.abs().max().item()
-            art.probs.set_data(probs.numpy())
-            art.grad.set_data((grad / biggest).numpy() if biggest > 0 else np.zeros((SIZE, SIZE)))
-        dice, bce = dice_t.item(), bce_t.item()
+        state = blob_state(shift_x, shift_y, scale, sharpness, bce_weight)
+        biggest = state.numbers["max |\u2202L/\u2202logit|"]
+        art.probs.set_data(state.probs.numpy())
+        art.grad.set_data((state.grad / biggest).numpy() if biggest > 0 else np.zeros((SIZE, SIZE)))
         dice_along, iou_along, bce_along = self.along_x(shift_y, scale, sharpness)
+        bce_scale = max(float(bce_along.max()), 1e-12)
         xs = SHIFTS.numpy()
         art.dice_curve.set_data(xs, dice_along)
         art.iou_curve.set_data(xs, 1 - iou_along)
-        art.bce_curve.set_data(xs, bce_along / max(float(bce_along.max()), 1e-12))
+        art.bce_curve.set_data(xs, bce_along / bce_scale)
         art.marker.set_xdata([shift_x, shift_x])
-        bce_here = bce / max(float(bce_along.max()), 1e-12)
-        art.dots.set_data([shift_x] * 3, [dice, 1 - hard_iou, min(bce_here, 1.0)])
-        return {
-            "soft Dice loss": dice,
-            "hard Dice": hard_dice,
-            "hard IoU": hard_iou,
-            "BCE": bce,
-            "(1\u2212w)\u00b7Dice + w\u00b7BCE": loss.item(),
-            "max |\u2202L/\u2202logit|": biggest,
-        }
+        numbers = state.numbers
+        heights = [numbers["soft Dice loss"], 1 - numbers["hard IoU"], min(numbers["BCE"] / bce_scale, 1.0)]
+        art.dots.set_data([shift_x] * 3, heights)
+        return numbers
