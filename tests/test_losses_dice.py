@@ -335,6 +335,19 @@ def test_binary_sigmoid_equals_the_foreground_class_of_two_channel_softmax():
     assert_close(dice_loss(z, t, reduction="none")[:, 0], dice_loss(two, t, reduction="none")[:, 1])
 
 
+def test_multi_label_masks_are_scored_channel_by_channel_as_the_error_suggests():
+    g = torch.Generator().manual_seed(9)
+    x = torch.randn(2, 3, 5, 5, generator=g, dtype=torch.float64)
+    overlapping = torch.randint(0, 2, (2, 3, 5, 5), generator=g).double()
+    with pytest.raises(ValueError, match=r"Multi-label.*input.flatten\(0, 1\).unsqueeze\(1\)"):
+        dice_loss(x, overlapping)
+    per_channel = dice_loss(x.flatten(0, 1).unsqueeze(1), overlapping.flatten(0, 1).unsqueeze(1), reduction="none")
+    expected = torch.stack(
+        [plain_dice(x[:, k : k + 1], overlapping[:, k : k + 1], reduction="none")[:, 0] for k in range(3)], dim=1
+    )
+    assert_close(per_channel.reshape(2, 3), expected)
+
+
 def test_pixel_order_does_not_matter():
     g = torch.Generator().manual_seed(6)
     x, t = torch.randn(2, 3, 5, 4, generator=g), torch.randint(0, 3, (2, 5, 4), generator=g)

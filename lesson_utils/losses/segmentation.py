@@ -112,7 +112,8 @@ def _prepare_target(input: Tensor, target: Tensor) -> Tensor:
                         f"{_LOSS}: a {c}-channel target of shape {shape_text(target.shape)} must hold class "
                         f"probabilities that sum to 1 over dim 1 (one-hot), but its sums run {_value_range(sums)}. "
                         "A binary mask without its channel dim? add it to both: input.unsqueeze(1), "
-                        "target.unsqueeze(1)."
+                        "target.unsqueeze(1). Multi-label masks (classes may overlap)? score each channel as a "
+                        "binary mask: input.flatten(0, 1).unsqueeze(1) and target.flatten(0, 1).unsqueeze(1)."
                     )
     if same_shape:
         return target
@@ -138,7 +139,8 @@ def dice_loss(
     ``target`` has either the input's shape (a 0/1 or soft mask for C = 1; one-hot or class probabilities that
     sum to 1 over dim 1 for C >= 2; bool and integer masks are accepted) or the shape (N, *spatial): a binary mask
     for C = 1, integer class indices in [0, C) for C >= 2 (turned into one-hot). Values outside [0, 1] (a 0/255
-    mask) are an error, not a silently negative loss.
+    mask) are an error, not a silently negative loss. Multi-label masks (classes that may overlap) are C binary
+    masks: pass input.flatten(0, 1).unsqueeze(1) and target.flatten(0, 1).unsqueeze(1).
 
     The sums run over the spatial dimensions of each image and class (``per_image=True``) giving an (N, C)
     loss, or also over the batch (``per_image=False``) giving a (C,) loss. ``smooth >= 0`` is added to numerator
