@@ -22,7 +22,7 @@ SIZE = 40
 TARGET_CENTRE = (17.0, 20.0)
 TARGET_RADIUS = 8.0
 #: Horizontal shifts at which the loss-along-x panel is computed.
-SHIFTS = torch.linspace(-20.0, 20.0, 81)
+SHIFTS = torch.linspace(-20.0, 20.0, 41)
 
 
 def pixel_grid(size: int = SIZE) -> tuple[torch.Tensor, torch.Tensor]:
@@ -120,7 +120,7 @@ class DiceBlobExplorer(Explorer):
     """Move and scale a predicted blob over a target disk: Dice, IoU and BCE, and the gradient on every logit."""
 
     title = "A predicted blob against a target mask: Dice, IoU and BCE"
-    figsize = (9.0, 3.1)
+    figsize = (8.6, 3.0)
 
     def make_controls(self) -> dict[str, Any]:
         return {
