@@ -1,7 +1,5 @@
 """The Dice lesson's explorer driven headless: set controls, then check the figure and the readout against torch."""
 
-import time
-
 import numpy as np
 import pytest
 import torch
@@ -121,18 +119,6 @@ def test_dragging_x_only_moves_the_marker_and_blits(monkeypatch):
     np.testing.assert_array_equal(explorer.art.dice_curve.get_ydata(), curve_before)
     explorer.controls["scale"].value = 2.0
     assert not np.array_equal(explorer.art.dice_curve.get_ydata(), curve_before)
-
-
-def test_updates_are_fast_enough_to_feel_held():
-    explorer = DiceBlobExplorer()
-    times = []
-    for control in explorer.controls.values():
-        for value in np.linspace(control.min, control.max, 6):
-            start = time.perf_counter()
-            control.value = float(value)
-            times.append(time.perf_counter() - start)
-    # The budget is p50 <= 20 ms on an idle machine; CI shares its cores, so allow head-room here.
-    assert np.median(times) < 0.1, f"median update {np.median(times) * 1e3:.0f} ms"
 
 
 def test_blob_state_gives_the_numbers_the_explorer_shows():

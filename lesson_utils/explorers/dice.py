@@ -128,7 +128,7 @@ class DiceBlobExplorer(Explorer):
             "shift_y": slider("shift y (pixels)", value=2.0, min=-20.0, max=20.0, step=0.5, readout_format=".1f"),
             "scale": slider("size (x target's)", value=1.0, min=0.0, max=3.0, step=0.05),
             "sharpness": slider("sharpness (logit / pixel)", value=1.0, min=0.1, max=10.0, step=0.1),
-            "bce_weight": slider("BCE weight in the gradient", value=0.5, min=0.0, max=1.0, step=0.05),
+            "bce_weight": slider("BCE weight in the gradient", value=0.0, min=0.0, max=1.0, step=0.05),
         }
 
     def draw(self, fig: Figure) -> BlobArt:
