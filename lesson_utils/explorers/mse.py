@@ -58,8 +58,11 @@ class OutlierExplorer(Explorer):
         fit_ax.set(xlim=(-0.25, 3.75), ylim=(-10, 24), xlabel="x", ylabel="y", title="data and the MSE line")
         slope, intercept = least_squares_line(self.x, self.y)
         (clean_line,) = fit_ax.plot(
-            [-0.25, 3.75], [slope * -0.25 + intercept, slope * 3.75 + intercept],
-            color=COLORS["sky"], linestyle="--", label="line without the outlier",
+            [-0.25, 3.75],
+            [slope * -0.25 + intercept, slope * 3.75 + intercept],
+            color=COLORS["sky"],
+            linestyle="--",
+            label="line without the outlier",
         )
         fit = plot_fit(fit_ax, self.x, self.y, slope=slope, intercept=intercept)
         (outlier,) = fit_ax.plot([], [], "o", color=COLORS["vermillion"], markersize=9, label="outlier")
@@ -67,8 +70,12 @@ class OutlierExplorer(Explorer):
         n = len(self.x) + 1
         shares = share_ax.bar(np.arange(n), np.zeros(n), color=[COLORS["blue"]] * (n - 1) + [COLORS["vermillion"]])
         share_ax.set(
-            ylim=(0, 1), xticks=np.arange(n), xticklabels=[*map(str, range(1, n)), "out"],
-            xlabel="point", ylabel="share of the total squared error", title="who the loss listens to",
+            ylim=(0, 1),
+            xticks=np.arange(n),
+            xticklabels=[*map(str, range(1, n)), "out"],
+            xlabel="point",
+            ylabel="share of the total squared error",
+            title="who the loss listens to",
         )
         for artist in (fit.points, fit.line, fit.residuals, outlier, *shares.patches):
             artist.set_animated(True)
