@@ -90,13 +90,13 @@ class SoftmaxExplorer(Explorer):
         logit_ax.set(ylim=(-8.5, 8.5), xticks=x, xticklabels=CLASSES, ylabel="logit z", title="logits (any number)")
         logit_ax.axhline(0.0, color="0.6", linewidth=0.8)
         logits = logit_ax.bar(x, np.zeros(3), color=CLASS_COLORS)
-        probability_ax.set(ylim=(0, 1.12), xticks=x, xticklabels=CLASSES, ylabel="probability")
+        probability_ax.set(ylim=(0, 1.25), xticks=x, xticklabels=CLASSES, ylabel="probability")
         probability_title = probability_ax.set_title("softmax(z)")
         probabilities = probability_ax.bar(x, np.zeros(3), color=CLASS_COLORS, alpha=0.85)
         targets = probability_ax.bar(
             x, np.zeros(3), fill=False, edgecolor=COLORS["black"], linestyle="--", linewidth=1.5
         )
-        probability_ax.legend(handles=probability_legend(), loc="upper right", fontsize=7)
+        probability_ax.legend(handles=probability_legend(), loc="upper center", ncols=2, fontsize=7)
         probability_labels = [probability_ax.text(i, 0.0, "", ha="center", va="bottom", fontsize=8) for i in x]
         gradient_ax.set(
             ylim=(-1.1, 1.1),
@@ -230,9 +230,9 @@ class LogitSurfaceExplorer(Explorer):
             x, np.zeros(3), fill=False, edgecolor=COLORS["black"], linestyle="--", linewidth=1.5
         )
         probability_ax.set(
-            ylim=(0, 1.12), xticks=x, xticklabels=CLASSES, ylabel="probability", title="the loss is lowest at p = q"
+            ylim=(0, 1.25), xticks=x, xticklabels=CLASSES, ylabel="probability", title="the loss is lowest at p = q"
         )
-        probability_ax.legend(handles=probability_legend("target q"), loc="upper right", fontsize=7)
+        probability_ax.legend(handles=probability_legend("target q"), loc="upper center", ncols=2, fontsize=7)
         for artist in (image, minimum, position, arrow, *probabilities.patches, *targets.patches):
             artist.set_animated(True)
         return SurfaceArt(image, position, minimum, arrow, probabilities, targets)
