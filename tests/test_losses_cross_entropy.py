@@ -49,7 +49,9 @@ def both(ours_fn, torch_fn, args, kwargs, dtype):
         for m, t in zip(mine, theirs, strict=True):
             if t.grad is not None:
                 assert m.grad is not None
-                assert_close(m.grad, t.grad, equal_nan=True, **TOLERANCE[m.dtype])
+                # A float32 target's gradient is -log_softmax of float16 logits: as rough as the roughest input.
+                loosest = max(m.dtype, dtype, key=lambda d: torch.finfo(d).eps)
+                assert_close(m.grad, t.grad, equal_nan=True, **TOLERANCE[loosest])
     return a, b
 
 
