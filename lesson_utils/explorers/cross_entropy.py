@@ -47,10 +47,10 @@ def target_distribution(true_class: int, n_classes: int, label_smoothing: float)
     return (one_hot * (1 - label_smoothing) + label_smoothing / n_classes).tolist()
 
 
-def probability_legend(target_label: str = "target") -> list[Patch]:
+def probability_legend(probability_label: str, target_label: str) -> list[Patch]:
     """Legend entries for bars of probabilities (filled) against the target (dashed outline)."""
     return [
-        Patch(facecolor="0.6", label="p = softmax(z)"),
+        Patch(facecolor="0.6", label=probability_label),
         Patch(fill=False, edgecolor=COLORS["black"], linestyle="--", label=target_label),
     ]
 
@@ -64,6 +64,7 @@ class SoftmaxArt:
     probability_labels: list[Text]
     gradient_labels: list[Text]
     probability_title: Text
+    gradient_title: Text
 
 
 @register
@@ -96,15 +97,12 @@ class SoftmaxExplorer(Explorer):
         targets = probability_ax.bar(
             x, np.zeros(3), fill=False, edgecolor=COLORS["black"], linestyle="--", linewidth=1.5
         )
-        probability_ax.legend(handles=probability_legend(), loc="upper center", ncols=2, fontsize=7)
-        probability_labels = [probability_ax.text(i, 0.0, "", ha="center", va="bottom", fontsize=8) for i in x]
-        gradient_ax.set(
-            ylim=(-1.1, 1.1),
-            xticks=x,
-            xticklabels=CLASSES,
-            ylabel="\u2202L/\u2202z",
-            title="gradient = p \u2212 target",
+        probability_ax.legend(
+            handles=probability_legend("what the loss sees", "target"), loc="upper center", ncols=2, fontsize=7
         )
+        probability_labels = [probability_ax.text(i, 0.0, "", ha="center", va="bottom", fontsize=8) for i in x]
+        gradient_ax.set(ylim=(-1.1, 1.1), xticks=x, xticklabels=CLASSES, ylabel="\u2202L/\u2202z")
+        gradient_title = gradient_ax.set_title("gradient = p \u2212 target")
         gradient_ax.axhline(0.0, color="0.6", linewidth=0.8)
         gradients = gradient_ax.bar(x, np.zeros(3), color=COLORS["black"], edgecolor="0.4", linewidth=0.8)
         gradient_labels = [gradient_ax.text(i, 0.0, "", ha="center", fontsize=8) for i in x]
@@ -116,10 +114,18 @@ class SoftmaxExplorer(Explorer):
             *probability_labels,
             *gradient_labels,
             probability_title,
+            gradient_title,
         ):
             artist.set_animated(True)
         return SoftmaxArt(
-            logits, probabilities, targets, gradients, probability_labels, gradient_labels, probability_title
+            logits,
+            probabilities,
+            targets,
+            gradients,
+            probability_labels,
+            gradient_labels,
+            probability_title,
+            gradient_title,
         )
 
     def update(
@@ -145,7 +151,9 @@ class SoftmaxExplorer(Explorer):
             art.gradient_labels[i].set_position((i, g + (0.04 if g >= 0 else -0.04)))
             art.gradient_labels[i].set_verticalalignment("bottom" if g >= 0 else "top")
             art.gradient_labels[i].set_text(f"{g:+.3f}".replace("-", "\u2212"))
-        art.probability_title.set_text("softmax(softmax(z)): what the loss sees" if softmax_first else "softmax(z)")
+        art.probability_title.set_text("softmax(softmax(z))" if softmax_first else "softmax(z)")
+        # Through the extra softmax the gradient is no longer p - target: the chain rule shrinks it.
+        art.gradient_title.set_text("gradient, shrunk" if softmax_first else "gradient = p \u2212 target")
         return {
             "loss": loss,
             f"p({true_class}) as the loss sees it": seen[label],
@@ -232,7 +240,9 @@ class LogitSurfaceExplorer(Explorer):
         probability_ax.set(
             ylim=(0, 1.25), xticks=x, xticklabels=CLASSES, ylabel="probability", title="the loss is lowest at p = q"
         )
-        probability_ax.legend(handles=probability_legend("target q"), loc="upper center", ncols=2, fontsize=7)
+        probability_ax.legend(
+            handles=probability_legend("p = softmax(z)", "target q"), loc="upper center", ncols=2, fontsize=7
+        )
         for artist in (image, minimum, position, arrow, *probabilities.patches, *targets.patches):
             artist.set_animated(True)
         return SurfaceArt(image, position, minimum, arrow, probabilities, targets)
