@@ -1,7 +1,5 @@
 """The cross-entropy explorers driven headless: set controls, then check figure data and shown numbers against torch."""
 
-import time
-
 import numpy as np
 import pytest
 import torch
@@ -132,14 +130,14 @@ def test_loss_and_gradient_helper_matches_torch_at_extreme_logits():
     assert sum(probabilities) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize(("cls", "control"), [(SoftmaxExplorer, "dog"), (LogitSurfaceExplorer, "z_dog")])
-def test_an_update_is_fast_enough_to_feel_held(cls, control):
+@pytest.mark.parametrize("cls", [SoftmaxExplorer, LogitSurfaceExplorer])
+def test_every_control_only_blits_after_the_first_frame(cls, monkeypatch):
+    # Speed comes from never redrawing the whole figure; wall-clock bounds would only measure the CI machine's load.
     explorer = cls()
-    slider = explorer.controls[control]
-    times = []
-    for value in np.linspace(slider.min, slider.max, 41):
-        start = time.perf_counter()
-        slider.value = float(value)
-        times.append(time.perf_counter() - start)
-    # Generous bounds for a shared 2-core CI machine; on a quiet machine the median is well under 20 ms.
-    assert np.median(times) < 0.1 and np.percentile(times, 95) < 0.3
+    draws = []
+    monkeypatch.setattr(explorer.figure.canvas, "draw", lambda: draws.append(1))
+    for control in explorer.controls.values():
+        values = np.linspace(control.min, control.max, 5).tolist() if hasattr(control, "min") else control.options
+        for value in values:
+            control.value = value
+    assert draws == []

@@ -297,12 +297,10 @@ def cross_entropy(
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:
-    """Cross-entropy of logits: l_i = -sum_c w_c q_ic log softmax(x_i)_c, q = one-hot(y_i) or target probabilities.
-
-    log softmax is x - max(x) - log(sum(exp(x - max(x)))); with class indices this is nll_loss(log_softmax(x), y)
-    ('mean' divides by the sum of the target weights), with label smoothing s the target becomes (1 - s) q + s / C,
-    and with class probabilities (target of the input's shape) 'mean' divides by the number of samples.
-    """
+    """Cross-entropy of logits: l_i = -sum_c w_c q_ic log softmax(x_i)_c, q = one-hot(y_i) or target probabilities."""
+    # log softmax is x - max(x) - log(sum(exp(x - max(x)))). With class indices this is nll_loss(log_softmax(x), y)
+    # ('mean' divides by the sum of the target weights); label smoothing s makes the target (1 - s) q + s / C; with
+    # class probabilities (a target of the input's shape) 'mean' divides by the number of samples instead.
     loss = "cross_entropy"
     check_tensor("input", input, loss=loss)
     check_tensor("target", target, loss=loss)
