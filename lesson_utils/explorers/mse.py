@@ -29,6 +29,14 @@ def least_squares_line(x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     return solution[0].item(), solution[1].item()
 
 
+class LineDataExplorer(Explorer):
+    """An explorer of points (x, y): the lesson's eight by default, or any others passed in."""
+
+    def __init__(self, *, x: torch.Tensor = X, y: torch.Tensor = Y, **values: Any) -> None:
+        self.x, self.y = x, y
+        super().__init__(**values)
+
+
 @dataclass
 class OutlierArt:
     fit: FitArtists
@@ -38,14 +46,10 @@ class OutlierArt:
 
 
 @register
-class OutlierExplorer(Explorer):
+class OutlierExplorer(LineDataExplorer):
     """Drag one extra point and watch the least-squares line, and each point's share of the loss, follow it."""
 
     title = "One outlier against eight points: who decides the MSE line?"
-
-    def __init__(self, *, x: torch.Tensor = X, y: torch.Tensor = Y, **values: Any) -> None:
-        self.x, self.y = x, y
-        super().__init__(**values)
 
     def make_controls(self) -> dict[str, Any]:
         return {
@@ -107,14 +111,10 @@ class SurfaceArt:
 
 
 @register
-class LineLossExplorer(Explorer):
+class LineLossExplorer(LineDataExplorer):
     """Choose a line by its slope and intercept; see its residuals, its place on the MSE surface and -grad."""
 
     title = "The MSE of a line y = w x + b, over (w, b)"
-
-    def __init__(self, *, x: torch.Tensor = X, y: torch.Tensor = Y, **values: Any) -> None:
-        self.x, self.y = x, y
-        super().__init__(**values)
 
     def make_controls(self) -> dict[str, Any]:
         return {

@@ -7,5 +7,6 @@ error that names what was expected and the fix for every input torch rejects.
 
 from lesson_utils.losses.classification import cross_entropy, nll_loss
 from lesson_utils.losses.regression import mse_loss
+from lesson_utils.losses.segmentation import dice_loss
 
-__all__ = ["cross_entropy", "mse_loss", "nll_loss"]
+__all__ = ["cross_entropy", "dice_loss", "mse_loss", "nll_loss"]
