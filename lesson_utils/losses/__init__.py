@@ -5,7 +5,8 @@ Contract: same name and arguments as ``torch.nn.functional`` (less the deprecate
 error that names what was expected and the fix for every input torch rejects.
 """
 
+from lesson_utils.losses.classification import cross_entropy, nll_loss
 from lesson_utils.losses.regression import mse_loss
 from lesson_utils.losses.segmentation import dice_loss
 
-__all__ = ["dice_loss", "mse_loss"]
+__all__ = ["cross_entropy", "dice_loss", "mse_loss", "nll_loss"]
