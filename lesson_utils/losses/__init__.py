@@ -1,7 +1,7 @@
 """Reference losses built from elementary tensor operations, each equal to its torch.nn.functional twin.
 
 Contract: same name and arguments as ``torch.nn.functional`` (less the deprecated ``size_average`` and
-``reduce``; options are keyword-only), the same value and gradient for every input torch accepts, and an
+``reduce``, and the deprecated spelling ``reduction='elementwise_mean'``; options are keyword-only), the same value and gradient for every input torch accepts, and an
 error that names what was expected and the fix for every input torch rejects.
 """
 
