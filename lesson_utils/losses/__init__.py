@@ -5,6 +5,7 @@ Contract: same name and arguments as ``torch.nn.functional`` (less the deprecate
 error that names what was expected and the fix for every input torch rejects.
 """
 
+from lesson_utils.losses.binary import binary_cross_entropy, binary_cross_entropy_with_logits
 from lesson_utils.losses.regression import mse_loss
 
-__all__ = ["mse_loss"]
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss"]
