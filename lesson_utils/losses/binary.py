@@ -141,9 +141,7 @@ def _outside_unit_interval(values: Tensor) -> tuple[int, float] | None:
 def _check_same_shape(input: Tensor, target: Tensor, *, loss: str) -> None:
     if input.shape != target.shape:
         hint = (
-            "target.view_as(input)"
-            if input.numel() == target.numel()
-            else "give exactly one target per input element"
+            "target.view_as(input)" if input.numel() == target.numel() else "give exactly one target per input element"
         )
         raise ValueError(
             f"{loss}: target of shape {shape_text(target.shape)} must have the shape of input "
