@@ -27,14 +27,27 @@ STYLE = {
 
 
 def setup(*, seed: int = 0) -> None:
-    """Seed every generator, use one thread (same bits on every machine), round prints, set the style."""
+    """Seed every generator, use one thread (same bits on every machine), round prints, style and show figures."""
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - the legacy global generator is the one learners' code calls
     torch.manual_seed(seed)
     torch.set_num_threads(1)
     torch.set_printoptions(precision=4, sci_mode=False)
     np.set_printoptions(precision=4, suppress=True)
     mpl.rcParams.update(STYLE)
+    _show_figures_as_png()
+
+
+def _show_figures_as_png() -> None:
+    """In a notebook, display a Figure made without pyplot as a PNG when it ends a cell."""
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        select_figure_formats(shell, {"png"})
 
 
 @contextmanager

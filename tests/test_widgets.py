@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from lesson_utils.explorers.mse import X, Y, LineLossExplorer, OutlierExplorer, least_squares_line
+from lesson_utils.explorers.mse import LineLossExplorer, OutlierExplorer, X, Y, least_squares_line
 from lesson_utils.widgets import REGISTRY, Explorer, format_number
 
 
@@ -93,3 +93,18 @@ def test_format_number_words_for_non_finite():
     assert format_number(float("nan")) == "undefined"
     assert format_number(-1.23456) == "\u22121.235"
     assert format_number(float("inf")) == "\u221e"
+
+
+def test_reduction_explorer_shows_each_reduction_and_the_gradient_torch_computes():
+    from lesson_utils.explorers.reductions import PREDICTIONS, TARGETS, ReductionExplorer
+
+    explorer = ReductionExplorer(last_prediction=7.0, reduction="sum")
+    predictions = torch.cat([PREDICTIONS[:-1], torch.tensor([7.0])]).requires_grad_()
+    loss = F.mse_loss(predictions, TARGETS, reduction="sum")
+    loss.backward()
+    assert explorer.shown["loss"] == pytest.approx(loss.item())
+    assert explorer.shown["gradient on prediction 5"] == pytest.approx(predictions.grad[-1].item())
+    heights = [p.get_height() for p in explorer.art.elements.patches]
+    np.testing.assert_allclose(heights, F.mse_loss(predictions, TARGETS, reduction="none").detach().numpy())
+    explorer.controls["reduction"].value = "none"
+    assert [k for k in explorer.shown if k.startswith("loss[")] == [f"loss[{i}]" for i in range(1, 6)]

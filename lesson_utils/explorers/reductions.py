@@ -43,7 +43,10 @@ class ReductionExplorer(Explorer):
         n = len(PREDICTIONS)
         elements = element_ax.bar(np.arange(1, n + 1), np.zeros(n), color=COLORS["blue"])
         element_ax.set(
-            ylim=(0, 40), xticks=np.arange(1, n + 1), xlabel="element", ylabel="squared error",
+            ylim=(0, 40),
+            xticks=np.arange(1, n + 1),
+            xlabel="element",
+            ylabel="squared error",
             title="reduction='none' keeps these five numbers",
         )
         reduced = reduced_ax.bar(["mean", "sum"], [0.0, 0.0], color=COLORS["sky"])
@@ -65,5 +68,7 @@ class ReductionExplorer(Explorer):
             patch.set_color(highlight)
         loss = F.mse_loss(predictions, TARGETS, reduction=reduction)
         (grad,) = torch.autograd.grad(loss.sum(), predictions)
-        shown = {f"loss[{i + 1}]": v for i, v in enumerate(loss.tolist())} if reduction == "none" else {"loss": loss.item()}
+        shown = (
+            {f"loss[{i + 1}]": v for i, v in enumerate(loss.tolist())} if reduction == "none" else {"loss": loss.item()}
+        )
         return {**shown, "gradient on prediction 5": grad[-1].item()}
