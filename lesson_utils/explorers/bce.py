@@ -18,7 +18,7 @@ from lesson_utils.plotting import COLORS
 from lesson_utils.widgets import Explorer, register, slider
 
 #: The floor of the log-scale gradient panel: a gradient smaller than this is drawn on the floor.
-GRADIENT_FLOOR = 1e-7
+GRADIENT_FLOOR = 1e-12
 
 
 def logit_losses(z: torch.Tensor, y: float) -> dict[str, torch.Tensor]:
