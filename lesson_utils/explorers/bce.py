@@ -43,11 +43,11 @@ class LogitLossExplorer(Explorer):
     """One logit z and a target y: BCE-with-logits beside MSE on sigmoid(z), their gradients, and how small."""
 
     title = "One logit, one target: BCE with logits against MSE on the sigmoid"
-    figsize = (10.0, 3.4)
+    figsize = (9.6, 3.2)
     Z_MAX = 12.0
 
     def __init__(self, **values: Any) -> None:
-        self.z = torch.linspace(-self.Z_MAX, self.Z_MAX, 481, dtype=torch.float64)
+        self.z = torch.linspace(-self.Z_MAX, self.Z_MAX, 241, dtype=torch.float64)
         self._curves: dict[str, torch.Tensor] = {}
         self._curves_for: float | None = None
         super().__init__(**values)
@@ -137,11 +137,11 @@ class SaturationExplorer(Explorer):
     """Sigmoid then BCELoss, against BCEWithLogitsLoss, over a wide range of logits in a chosen float dtype."""
 
     title = "Sigmoid, then BCELoss: what finite precision does to the loss and its gradient"
-    figsize = (9.0, 3.4)
+    figsize = (8.8, 3.2)
     Z_MAX = 120.0
 
     def __init__(self, **values: Any) -> None:
-        self.z = torch.linspace(-self.Z_MAX, self.Z_MAX, 961, dtype=torch.float64)
+        self.z = torch.linspace(-self.Z_MAX, self.Z_MAX, 481, dtype=torch.float64)
         self._curves: dict[str, torch.Tensor] = {}
         self._curves_for: tuple[float, str] | None = None
         super().__init__(**values)
