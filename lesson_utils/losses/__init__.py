@@ -7,5 +7,6 @@ error that names what was expected and the fix for every input torch rejects.
 
 from lesson_utils.losses.binary import binary_cross_entropy, binary_cross_entropy_with_logits
 from lesson_utils.losses.regression import mse_loss
+from lesson_utils.losses.segmentation import dice_loss
 
-__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss"]
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "dice_loss", "mse_loss"]
