@@ -65,7 +65,7 @@ def _call(fn: Callable[..., Any], case: Case) -> tuple[Any, BaseException | None
     args = tuple(a.detach().clone().requires_grad_(a.is_floating_point()) for a in case.args)
     try:
         return fn(*args, **case.kwargs), None, args
-    except Exception as error:  # any error of the learner's is reported in words
+    except Exception as error:
         return None, error, args
 
 

@@ -22,10 +22,12 @@ from PIL import Image
 #: Every explorer class by name, so benchmarks and tests cover new lessons without being edited.
 REGISTRY: dict[str, type[Explorer]] = {}
 
+
 def register(cls: type[Explorer]) -> type[Explorer]:
     """Class decorator: list an explorer in :data:`REGISTRY`."""
     REGISTRY[cls.__name__] = cls
     return cls
+
 
 def encode_png(canvas: FigureCanvasAgg, *, compress_level: int = 1) -> bytes:
     """The canvas's pixels as PNG bytes (level 1: about ten times faster to encode than the default)."""
@@ -35,6 +37,7 @@ def encode_png(canvas: FigureCanvasAgg, *, compress_level: int = 1) -> bytes:
     image.save(buffer, format="PNG", compress_level=compress_level)
     return buffer.getvalue()
 
+
 def format_number(value: float) -> str:
     """A readout number: four significant digits, a real minus sign, and words for the non-finite."""
     if math.isnan(value):
@@ -42,6 +45,7 @@ def format_number(value: float) -> str:
     if math.isinf(value):
         return "\u221e" if value > 0 else "\u2212\u221e"
     return f"{value:.4g}".replace("-", "\u2212")
+
 
 class Explorer(widgets.VBox):
     """Controls, a readout of the numbers that matter and a figure; subclasses fill in the three hooks."""
@@ -130,6 +134,7 @@ class Explorer(widgets.VBox):
         bundle = super()._repr_mimebundle_(**kwargs)
         bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
         return bundle
+
 
 def slider(
     description: str, *, value: float, min: float, max: float, step: float, readout_format: str = ".2f"
