@@ -27,6 +27,8 @@ def test_lesson_in_demo_mode(voila, voila_page, artifacts, name):
     rendered = time.perf_counter()
     code_cells = page.locator(".jp-CodeCell")
     assert code_cells.count() > 0 and code_cells.locator(".jp-InputArea").count() == 0, "the code shows"
+    # Pitfalls show torch's own message, not Voila's stand-in for any error.
+    expect(page.get_by_text("There was an error when executing cell")).to_have_count(0)
 
     checked = check_explorer(page, explorer)
     stem = Path(name).stem
