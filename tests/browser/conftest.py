@@ -42,10 +42,10 @@ collect_ignore = [SAMPLE.name]
 def chromium() -> str:
     path = shutil.which("chromium")
     if path is None:
-        message = "browser tests skipped: no chromium on PATH (install Debian's: apt-get install chromium)"
+        missing = "no chromium on PATH (install Debian's: apt-get install chromium)"
         if os.environ.get("LOSS_LAB_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{message}; LOSS_LAB_REQUIRE_BROWSER=1 makes that a failure")
-        pytest.skip(message)
+            pytest.fail(f"{missing}, and LOSS_LAB_REQUIRE_BROWSER=1 requires the browser tests to run")
+        pytest.skip(f"browser tests skipped: {missing}")
     return path
 
 

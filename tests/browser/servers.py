@@ -21,9 +21,9 @@ from tests.lessons import NOTEBOOKS, all_notebooks, lessons
 ROOT = NOTEBOOKS.parent
 #: Lesson-shaped, with every case the browser checks have to handle; served next to the real lessons.
 SAMPLE = Path(__file__).with_name("sample_lesson.ipynb")
-#: What the servers show, by file name: every notebook in notebooks/, found by listing it, and the sample.
+#: By file name, found by listing notebooks/: every notebook (for JupyterLab, with the sample) and the lessons.
 SERVED = [path.name for path in all_notebooks()] + [SAMPLE.name]
-LESSONS = [path.name for path in lessons()] + [SAMPLE.name]
+LESSONS = [path.name for path in lessons()]
 
 
 def wait_until(condition: Callable[[], bool], *, seconds: float, failure: Callable[[], str]) -> None:
@@ -74,18 +74,19 @@ def as_root() -> list[str]:
 
 @contextmanager
 def serve(argv: list[str], *, port: int, token: str, ready: str, env: dict[str, str], log: Path) -> Iterator[Server]:
-    """Start a server from the repository root, wait until `ready` answers 200, stop it by its own pid after."""
+    """Start a server from the repository root, logging to `log`, wait until `ready` answers 200; afterwards stop
+    it by its own pid."""
     server = Server(f"http://127.0.0.1:{port}", token, log)
     with log.open("w") as out:
         process = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
 
     def started() -> bool:
         if process.poll() is not None:
-            pytest.fail(f"{' '.join(argv[1:3])} exited with {process.returncode}:\n{log.read_text()}")
+            pytest.fail(f"{log.stem} exited with {process.returncode}:\n{log.read_text()}")
         return server.api("GET", ready)[0] == 200
 
     try:
-        wait_until(started, seconds=120, failure=lambda: f"{' '.join(argv[1:3])} did not answer:\n{log.read_text()}")
+        wait_until(started, seconds=120, failure=lambda: f"{log.stem} did not answer:\n{log.read_text()}")
         yield server
     finally:
         process.terminate()
