@@ -65,7 +65,7 @@ def _call(fn: Callable[..., Any], case: Case) -> tuple[Any, BaseException | None
     args = tuple(a.detach().clone().requires_grad_(a.is_floating_point()) for a in case.args)
     try:
         return fn(*args, **case.kwargs), None, args
-    except Exception as error:  # noqa: BLE001 - any error of the learner's is reported in words
+    except Exception as error:
         return None, error, args
 
 
@@ -101,9 +101,7 @@ def check_loss(
         if result.dtype != expected.dtype:
             return Verdict(False, f"{where}: dtype differs: yours {result.dtype}, torch {expected.dtype}.")
         if not torch.allclose(result, expected, rtol=1e-5, atol=1e-7, equal_nan=True):
-            return Verdict(
-                False, f"{where}: value differs: yours {_describe(result)}, torch {_describe(expected)}."
-            )
+            return Verdict(False, f"{where}: value differs: yours {_describe(result)}, torch {_describe(expected)}.")
         if not result.requires_grad:
             return Verdict(False, f"{where}: your result carries no gradient; build it from tensor operations only.")
         result.sum().backward()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import matplotlib as mpl
 import numpy as np
@@ -24,11 +27,38 @@ STYLE = {
 
 
 def setup(*, seed: int = 0) -> None:
-    """Seed every generator, use one thread (same bits on every machine), round prints, set the style."""
+    """Seed every generator, use one thread (same bits on every machine), round prints, style and show figures."""
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - the legacy global generator is the one learners' code calls
     torch.manual_seed(seed)
     torch.set_num_threads(1)
     torch.set_printoptions(precision=4, sci_mode=False)
     np.set_printoptions(precision=4, suppress=True)
     mpl.rcParams.update(STYLE)
+    _show_figures_as_png()
+
+
+def _show_figures_as_png() -> None:
+    """In a notebook, display a Figure made without pyplot as a PNG when it ends a cell."""
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        select_figure_formats(shell, {"png"})
+
+
+@contextmanager
+def show_warnings() -> Iterator[None]:
+    """Run the block, then print each warning it raised as 'Category: message', without file paths.
+
+    A warning left to Jupyter prints the cell's temporary file path, which differs on every machine;
+    printed this way the stored output is the same everywhere.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        print(f"{warning.category.__name__}: {warning.message}")

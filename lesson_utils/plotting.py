@@ -33,7 +33,9 @@ SURFACE_CMAP = "viridis"
 SIGNED_CMAP = "PuOr_r"
 
 
-def new_figure(*, ncols: int = 1, nrows: int = 1, figsize: tuple[float, float] = (8.0, 3.5)) -> tuple[Figure, np.ndarray]:
+def new_figure(
+    *, ncols: int = 1, nrows: int = 1, figsize: tuple[float, float] = (8.0, 3.5)
+) -> tuple[Figure, np.ndarray]:
     """A Figure made without pyplot (no global state) and its axes as a 1-D array."""
     fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
@@ -49,7 +51,9 @@ def plot_curve(ax: Axes, curve: Curve, *, label: str = "loss", color: str = COLO
     return ax.plot(_np(curve.x), _np(curve.value), color=color, label=label)
 
 
-def plot_gradient(ax: Axes, curve: Curve, *, label: str = "gradient", color: str = COLORS["vermillion"]) -> list[Line2D]:
+def plot_gradient(
+    ax: Axes, curve: Curve, *, label: str = "gradient", color: str = COLORS["vermillion"]
+) -> list[Line2D]:
     """Draw df/dx against x with a zero line, so its sign reads at a glance."""
     zero = ax.axhline(0.0, color="0.6", linewidth=0.8)
     return [zero, *ax.plot(_np(curve.x), _np(curve.grad), color=color, label=label)]

@@ -66,7 +66,8 @@ def test_gradients_match_torch_and_pass_gradcheck(reduction, shape, weighted):
 
 
 @pytest.mark.parametrize(
-    ("input_dtype", "target_dtype"), [(torch.float32, torch.int64), (torch.int64, torch.float32), (torch.float64, torch.float32)]
+    ("input_dtype", "target_dtype"),
+    [(torch.float32, torch.int64), (torch.int64, torch.float32), (torch.float64, torch.float32)],
 )
 def test_mixed_dtypes_promote_like_torch(input_dtype, target_dtype):
     a = torch.tensor([1.0, 2.0, 4.0]).to(input_dtype)
@@ -102,13 +103,23 @@ def test_empty_input_gives_nan_mean_and_zero_sum_like_torch():
     [
         (lambda: mse_loss([1.0], torch.ones(1)), TypeError, r"`input` must be a torch.Tensor, got list.*torch.tensor"),
         (lambda: mse_loss(torch.ones(1), 3.0), TypeError, r"`target` must be a torch.Tensor, got float"),
-        (lambda: mse_loss(torch.ones(2, dtype=torch.long), torch.ones(2, dtype=torch.long)), TypeError,
-         r"must be floating point, got input torch.int64 and target torch.int64.*\.float\(\)"),
+        (
+            lambda: mse_loss(torch.ones(2, dtype=torch.long), torch.ones(2, dtype=torch.long)),
+            TypeError,
+            r"must be floating point, got input torch.int64 and target torch.int64.*\.float\(\)",
+        ),
         (lambda: mse_loss(torch.ones(2) > 0, torch.ones(2)), TypeError, r"torch.bool.*\.float\(\)"),
         (lambda: mse_loss(torch.ones(3), torch.ones(4)), ValueError, r"shape \(3,\).*shape \(4,\).*view_as"),
-        (lambda: mse_loss(torch.ones(3), torch.ones(3), reduction="avg"), ValueError, r"one of 'none', 'mean' or 'sum', got 'avg'"),
-        (lambda: mse_loss(torch.ones(3), torch.ones(3), weight=torch.ones(2)), ValueError,
-         r"weight must have the shape of input \(3,\), got \(2,\)"),
+        (
+            lambda: mse_loss(torch.ones(3), torch.ones(3), reduction="avg"),
+            ValueError,
+            r"one of 'none', 'mean' or 'sum', got 'avg'",
+        ),
+        (
+            lambda: mse_loss(torch.ones(3), torch.ones(3), weight=torch.ones(2)),
+            ValueError,
+            r"weight must have the shape of input \(3,\), got \(2,\)",
+        ),
     ],
 )
 def test_inputs_torch_rejects_raise_errors_that_name_the_fix(call, error, words):
@@ -125,6 +136,7 @@ def test_inputs_torch_rejects_raise_errors_that_name_the_fix(call, error, words)
         lambda m: m(torch.ones(3), torch.ones(3), weight=torch.ones(2)),
     ],
 )
+@pytest.mark.filterwarnings("ignore:Using a target size")
 def test_torch_rejects_the_same_inputs(call):
     with pytest.raises((RuntimeError, ValueError, NotImplementedError)):
         call(F.mse_loss)

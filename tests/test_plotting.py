@@ -43,7 +43,7 @@ def test_curve_and_gradient_plot_the_computed_values():
 def test_surface_heatmap_and_descent_arrows():
     s = surface(lambda x, y: x**2 + 4 * y**2, torch.linspace(-2, 2, 25), torch.linspace(-1, 1, 25))
     _, (ax,) = new_figure()
-    image, contours = plot_surface(ax, s)
+    image, _ = plot_surface(ax, s)
     assert isinstance(image, AxesImage) and image.get_cmap().name == SURFACE_CMAP
     np.testing.assert_allclose(image.get_array(), s.value.numpy())
     arrows = plot_gradient_field(ax, s, every=6)

@@ -44,7 +44,9 @@ def test_surface_matches_autograd_and_is_laid_out_rows_y_columns_x():
 
 
 def test_surface_of_a_200_by_200_grid_needs_no_python_loop():
-    s = surface(line_mse, torch.linspace(-1, 4, 200, dtype=torch.float64), torch.linspace(-2, 2, 200, dtype=torch.float64))
+    s = surface(
+        line_mse, torch.linspace(-1, 4, 200, dtype=torch.float64), torch.linspace(-2, 2, 200, dtype=torch.float64)
+    )
     assert s.value.shape == s.grad_x.shape == s.grad_y.shape == (200, 200)
     assert torch.isfinite(s.value).all()
 

@@ -36,7 +36,11 @@ def test_every_explorer_renders_a_png_and_a_short_stable_repr(explorer):
 
 def test_every_explorer_stays_finite_and_changes_its_figure_at_the_ends_of_every_control(explorer):
     for name, control in explorer.controls.items():
-        for value in (control.min, control.max):
+        if hasattr(control, "min"):
+            ends = (control.min, control.max)
+        else:
+            ends = [option for option in control.options if option != control.value]
+        for value in ends:
             before = explorer.image.value
             control.value = value
             assert all(np.isfinite(v) for v in explorer.shown.values()), (name, value, explorer.shown)
@@ -156,3 +160,18 @@ def test_encode_png_is_lossless_and_drops_alpha_only_when_opaque(facecolor):
     image = Image.open(io.BytesIO(encode_png(figure.canvas)))
     assert image.mode == ("RGB" if facecolor == "white" else "RGBA")
     np.testing.assert_array_equal(np.asarray(image.convert("RGBA")), np.asarray(figure.canvas.buffer_rgba()))
+
+
+def test_reduction_explorer_shows_each_reduction_and_the_gradient_torch_computes():
+    from lesson_utils.explorers.reductions import PREDICTIONS, TARGETS, ReductionExplorer
+
+    explorer = ReductionExplorer(last_prediction=7.0, reduction="sum")
+    predictions = torch.cat([PREDICTIONS[:-1], torch.tensor([7.0])]).requires_grad_()
+    loss = F.mse_loss(predictions, TARGETS, reduction="sum")
+    loss.backward()
+    assert explorer.shown["loss"] == pytest.approx(loss.item())
+    assert explorer.shown["gradient on prediction 5"] == pytest.approx(predictions.grad[-1].item())
+    heights = [p.get_height() for p in explorer.art.elements.patches]
+    np.testing.assert_allclose(heights, F.mse_loss(predictions, TARGETS, reduction="none").detach().numpy())
+    explorer.controls["reduction"].value = "none"
+    assert [k for k in explorer.shown if k.startswith("loss[")] == [f"loss[{i}]" for i in range(1, 6)]

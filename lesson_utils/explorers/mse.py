@@ -29,6 +29,14 @@ def least_squares_line(x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     return solution[0].item(), solution[1].item()
 
 
+class LineDataExplorer(Explorer):
+    """An explorer of points (x, y): the lesson's eight by default, or any others passed in."""
+
+    def __init__(self, *, x: torch.Tensor = X, y: torch.Tensor = Y, **values: Any) -> None:
+        self.x, self.y = x, y
+        super().__init__(**values)
+
+
 @dataclass
 class OutlierArt:
     fit: FitArtists
@@ -38,14 +46,10 @@ class OutlierArt:
 
 
 @register
-class OutlierExplorer(Explorer):
+class OutlierExplorer(LineDataExplorer):
     """Drag one extra point and watch the least-squares line, and each point's share of the loss, follow it."""
 
     title = "One outlier against eight points: who decides the MSE line?"
-
-    def __init__(self, *, x: torch.Tensor = X, y: torch.Tensor = Y, **values: Any) -> None:
-        self.x, self.y = x, y
-        super().__init__(**values)
 
     def make_controls(self) -> dict[str, Any]:
         return {
@@ -58,8 +62,11 @@ class OutlierExplorer(Explorer):
         fit_ax.set(xlim=(-0.25, 3.75), ylim=(-10, 24), xlabel="x", ylabel="y", title="data and the MSE line")
         slope, intercept = least_squares_line(self.x, self.y)
         (clean_line,) = fit_ax.plot(
-            [-0.25, 3.75], [slope * -0.25 + intercept, slope * 3.75 + intercept],
-            color=COLORS["sky"], linestyle="--", label="line without the outlier",
+            [-0.25, 3.75],
+            [slope * -0.25 + intercept, slope * 3.75 + intercept],
+            color=COLORS["sky"],
+            linestyle="--",
+            label="line without the outlier",
         )
         fit = plot_fit(fit_ax, self.x, self.y, slope=slope, intercept=intercept)
         (outlier,) = fit_ax.plot([], [], "o", color=COLORS["vermillion"], markersize=9, label="outlier")
@@ -67,8 +74,12 @@ class OutlierExplorer(Explorer):
         n = len(self.x) + 1
         shares = share_ax.bar(np.arange(n), np.zeros(n), color=[COLORS["blue"]] * (n - 1) + [COLORS["vermillion"]])
         share_ax.set(
-            ylim=(0, 1), xticks=np.arange(n), xticklabels=[*map(str, range(1, n)), "out"],
-            xlabel="point", ylabel="share of the total squared error", title="who the loss listens to",
+            ylim=(0, 1),
+            xticks=np.arange(n),
+            xticklabels=[*map(str, range(1, n)), "out"],
+            xlabel="point",
+            ylabel="share of the total squared error",
+            title="who the loss listens to",
         )
         for artist in (fit.points, fit.line, fit.residuals, outlier, *shares.patches):
             artist.set_animated(True)
@@ -100,14 +111,10 @@ class SurfaceArt:
 
 
 @register
-class LineLossExplorer(Explorer):
+class LineLossExplorer(LineDataExplorer):
     """Choose a line by its slope and intercept; see its residuals, its place on the MSE surface and -grad."""
 
     title = "The MSE of a line y = w x + b, over (w, b)"
-
-    def __init__(self, *, x: torch.Tensor = X, y: torch.Tensor = Y, **values: Any) -> None:
-        self.x, self.y = x, y
-        super().__init__(**values)
 
     def make_controls(self) -> dict[str, Any]:
         return {

@@ -39,8 +39,8 @@ def mse_loss(
         ) from None
     if input.shape != target.shape:
         warnings.warn(
-            f"mse_loss: input of shape {shape_text(input.shape)} and target of shape {shape_text(target.shape)} broadcast "
-            f"to {shape_text(shape)}: every prediction is compared with every target, which is "
+            f"mse_loss: input of shape {shape_text(input.shape)} and target of shape {shape_text(target.shape)} "
+            f"broadcast to {shape_text(shape)}: every prediction is compared with every target, which is "
             "almost never meant. Make the shapes equal, e.g. target.view_as(input).",
             UserWarning,
             stacklevel=2,
