@@ -10,7 +10,7 @@ export OMP_NUM_THREADS := 1
 unexport MPLBACKEND
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 
-.PHONY: lab test lint unit execute clean
+.PHONY: lab test lint unit execute bench clean
 
 $(STAMP): constraints.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ unit: $(STAMP)
 
 execute: $(STAMP) ## re-execute every notebook in place, deterministically, to refresh stored outputs
 	$(BIN)/python scripts/execute_notebooks.py notebooks/*.ipynb
+
+bench: $(STAMP) ## time every explorer update (and its naive form), each lesson under nbval, a slider in Chromium
+	$(BIN)/python -m benchmarks.bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -95,7 +95,6 @@ class Layer:
         pixels[self.index] = np.hstack([color, alpha >> 8])
 
 
-
 def format_number(value: float) -> str:
     """A readout number: four significant digits, a real minus sign, and words for the non-finite."""
     if math.isnan(value):

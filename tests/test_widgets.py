@@ -115,7 +115,10 @@ def assert_frame_is_a_full_redraw(explorer: Explorer) -> None:
 def test_every_frame_shows_what_a_full_redraw_shows(explorer):
     assert_frame_is_a_full_redraw(explorer)
     for control in explorer.controls.values():
-        control.value = control.min + 0.3 * (control.max - control.min)
+        if hasattr(control, "options"):
+            control.index = (control.index + 1) % len(control.options)
+        else:
+            control.value = control.min + 0.3 * (control.max - control.min)
     assert_frame_is_a_full_redraw(explorer)
 
 
