@@ -222,19 +222,20 @@ def voila(notebook: Path, home: Path) -> Iterator[str]:
 
 
 def time_steps(page: Page, name: str, key: str, steps: int) -> tuple[list[float], int]:
-    """Press a key on the explorer's first slider until ``steps`` presses drew a new figure: their seconds, and how
-    many presses left the figure as it was (the kernel then sends no image; each costs a 5 s wait)."""
+    """Arrow-key the explorer's first slider until ``steps`` presses changed the figure: their seconds, the others."""
     explorer = page.locator(f".loss-lab-{name}")
     handle = explorer.locator(".widget-slider .noUi-handle").first
     image = explorer.locator("img.loss-lab-figure")
     page.evaluate(STEP_TIMER, [handle.element_handle(), image.element_handle()])
     unchanged = 0
-    while page.evaluate("window.lossLabSteps.length") - unchanged < steps:
+    for _ in range(2 * steps):
         handle.press(key)
         try:
             page.wait_for_function("window.lossLabSteps.at(-1).end !== undefined", timeout=5_000)
-        except PlaywrightTimeoutError:
+        except PlaywrightTimeoutError:  # the figure did not change, so the kernel sent no new image
             unchanged += 1
+        if page.evaluate("window.lossLabSteps.length") - unchanged == steps:
+            break
     seconds = page.evaluate("window.lossLabSteps.filter(step => step.end).map(step => (step.end - step.start) / 1000)")
     return seconds, unchanged
 
