@@ -315,7 +315,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         )
 
     report["browser"] = {}
-    if not args.no_browser and Path(args.chromium).exists():
+    if not args.no_browser and not Path(args.chromium).exists():
+        print(f"Browser: skipped, no Chromium at {args.chromium}\n")
+    elif not args.no_browser:
         report["browser"] = bench_browser(names, args.browser_steps, args.chromium)
         rows = [[name, *r.values()] for name, r in report["browser"].items()]
         title = "Browser (Voila, headless Chromium): arrow key on the first slider -> new <img> src"
