@@ -92,6 +92,15 @@ def test_the_figure_is_drawn_once_and_then_only_blitted(monkeypatch):
     assert draws == []
 
 
+def test_a_line_moved_over_still_points_is_only_blitted(monkeypatch):
+    explorer = LineLossExplorer()  # its points are not animated, and update_fit leaves them untouched
+    draws = []
+    monkeypatch.setattr(explorer.figure.canvas, "draw", lambda: draws.append(1))
+    for value in np.linspace(-1, 5, 10):
+        explorer.controls["w"].value = float(value)
+    assert draws == []
+
+
 def test_format_number_words_for_non_finite():
     assert format_number(float("nan")) == "undefined"
     assert format_number(-1.23456) == "\u22121.235"
