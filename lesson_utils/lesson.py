@@ -27,7 +27,7 @@ STYLE = {
 
 
 def setup(*, seed: int = 0) -> None:
-    """Seed every generator, use one thread (same bits on every machine), round prints, style and show figures."""
+    """Seed every generator, use one thread (same bits on every machine), round prints, set the figure style."""
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - the legacy global generator is the one learners' code calls
     torch.manual_seed(seed)
@@ -35,11 +35,15 @@ def setup(*, seed: int = 0) -> None:
     torch.set_printoptions(precision=4, sci_mode=False)
     np.set_printoptions(precision=4, suppress=True)
     mpl.rcParams.update(STYLE)
-    _show_figures_as_png()
+    _configure_notebook()
 
 
-def _show_figures_as_png() -> None:
-    """In a notebook, display a Figure made without pyplot as a PNG when it ends a cell."""
+def _configure_notebook() -> None:
+    """In a notebook: show a pyplot-free Figure that ends a cell as a PNG; show errors as one line.
+
+    One-line errors (`%xmode Minimal`: type and message) are what the Pitfalls need, and they store no file
+    paths of this machine; `%xmode Context` brings full tracebacks back for debugging.
+    """
     try:
         from IPython import get_ipython
         from IPython.core.pylabtools import select_figure_formats
@@ -48,6 +52,7 @@ def _show_figures_as_png() -> None:
     shell = get_ipython()
     if shell is not None:
         select_figure_formats(shell, {"png"})
+        shell.run_line_magic("xmode", "Minimal")
 
 
 @contextmanager

@@ -25,7 +25,22 @@ def execute(path: Path) -> None:
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     nbformat.write(notebook, path)
+
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive prints to the same stream: how the kernel chunked them varies from run to run."""
+    merged: list = []
+    for output in outputs:
+        last = merged[-1] if merged else None
+        if output.output_type == "stream" and last and last.output_type == "stream" and last.name == output.name:
+            last.text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def main(paths: list[str]) -> None:

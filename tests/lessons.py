@@ -70,7 +70,7 @@ def output_text(cell: NotebookNode) -> str:
         elif out.output_type in ("execute_result", "display_data"):
             parts.append(out.data.get("text/plain", ""))
         elif out.output_type == "error":
-            parts.append(f"{out.ename}: {out.evalue}")
+            parts.append("\n".join([f"{out.ename}: {out.evalue}", *out.traceback]))
     return "".join(parts)
 
 

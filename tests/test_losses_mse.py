@@ -140,3 +140,8 @@ def test_inputs_torch_rejects_raise_errors_that_name_the_fix(call, error, words)
 def test_torch_rejects_the_same_inputs(call):
     with pytest.raises((RuntimeError, ValueError, NotImplementedError)):
         call(F.mse_loss)
+
+
+def test_the_deprecated_elementwise_mean_is_named_as_such():
+    with pytest.raises(ValueError, match=r"'elementwise_mean' is the deprecated spelling of 'mean'"):
+        mse_loss(torch.ones(2), torch.zeros(2), reduction="elementwise_mean")

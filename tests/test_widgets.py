@@ -41,6 +41,8 @@ def test_every_explorer_stays_finite_and_changes_its_figure_at_the_ends_of_every
         else:
             ends = [option for option in control.options if option != control.value]
         for value in ends:
+            if value == control.value:
+                continue  # setting a control to its own value fires no change
             before = explorer.image.value
             control.value = value
             assert all(np.isfinite(v) for v in explorer.shown.values()), (name, value, explorer.shown)

@@ -34,7 +34,7 @@ class ReductionExplorer(Explorer):
 
     def make_controls(self) -> dict[str, Any]:
         return {
-            "last_prediction": slider("prediction 5", value=3.0, min=-2.0, max=9.0, step=0.1),
+            "last_prediction": slider("prediction 5", value=6.0, min=-2.0, max=9.0, step=0.1),
             "reduction": widgets.ToggleButtons(options=["none", "mean", "sum"], value="mean", description="reduction"),
         }
 

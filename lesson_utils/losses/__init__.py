@@ -1,10 +1,21 @@
 """Reference losses built from elementary tensor operations, each equal to its torch.nn.functional twin.
 
 Contract: same name and arguments as ``torch.nn.functional`` (less the deprecated ``size_average`` and
-``reduce``; options are keyword-only), the same value and gradient for every input torch accepts, and an
-error that names what was expected and the fix for every input torch rejects.
+``reduce``, and the deprecated spelling ``reduction='elementwise_mean'``; options are keyword-only), the same
+value and gradient for every input torch accepts, and an error that names what was expected and the fix for
+every input torch rejects. ``dice_loss`` has no torch twin: its docstring states its semantics.
 """
 
+from lesson_utils.losses.binary import binary_cross_entropy, binary_cross_entropy_with_logits
+from lesson_utils.losses.classification import cross_entropy, nll_loss
 from lesson_utils.losses.regression import mse_loss
+from lesson_utils.losses.segmentation import dice_loss
 
-__all__ = ["mse_loss"]
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dice_loss",
+    "mse_loss",
+    "nll_loss",
+]

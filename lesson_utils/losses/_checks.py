@@ -22,6 +22,8 @@ def check_tensor(name: str, value: object, *, loss: str) -> Tensor:
 
 def check_reduction(reduction: object, *, loss: str) -> str:
     """Return ``reduction`` if it is one of 'none', 'mean', 'sum', else raise a ValueError."""
+    if reduction == "elementwise_mean":
+        raise ValueError(f"{loss}: 'elementwise_mean' is the deprecated spelling of 'mean'; use reduction='mean'.")
     if reduction not in REDUCTIONS:
         raise ValueError(
             f"{loss}: reduction must be one of 'none', 'mean' or 'sum', got {reduction!r}. "
