@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from lesson_utils.explorers.mse import LineLossExplorer, OutlierExplorer, X, Y, least_squares_line
-from lesson_utils.widgets import REGISTRY, Explorer, encode_png, format_number, slider
+from lesson_utils.frames import encode_png
+from lesson_utils.widgets import REGISTRY, Explorer, format_number, slider
 
 
 def pixels(png: bytes) -> np.ndarray:
