@@ -14,7 +14,7 @@ LESSON ?=
 DEMO_PORT ?= 8866
 DEMO_NOTEBOOK := notebooks/$(LESSON:.ipynb=)$(if $(LESSON),.ipynb)
 
-.PHONY: lab demo test lint unit browser execute clean
+.PHONY: lab demo test lint unit browser execute bench clean
 
 $(STAMP): constraints.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ browser: $(STAMP) ## the browser tests; screenshots, timings and server logs lan
 
 execute: $(STAMP) ## re-execute every notebook in place, deterministically, to refresh stored outputs
 	$(BIN)/python scripts/execute_notebooks.py notebooks/*.ipynb
+
+bench: $(STAMP) ## time every explorer update (and its naive form), each lesson under nbval, a slider in Chromium
+	$(BIN)/python -m benchmarks.bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts

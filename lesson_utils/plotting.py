@@ -120,7 +120,9 @@ def update_fit(
     """Move the points, line and residuals of :func:`plot_fit` in place (nothing is redrawn here)."""
     x, y = _np(x), _np(y)
     left, right = artists.line.axes.get_xlim()
-    artists.points.set_offsets(np.column_stack([x, y]))
+    points = np.column_stack([x, y])
+    if not np.array_equal(artists.points.get_offsets(), points):  # untouched, still points need no full redraw
+        artists.points.set_offsets(points)
     artists.line.set_data([left, right], [slope * left + intercept, slope * right + intercept])
     fitted = slope * x + intercept
     artists.residuals.set_segments([[(xi, yi), (xi, fi)] for xi, yi, fi in zip(x, y, fitted, strict=True)])

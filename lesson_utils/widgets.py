@@ -1,23 +1,22 @@
 """Explorers: controls, a live readout and a figure that updates in place fast enough to feel held.
 
-An explorer draws its figure once; each control change moves only the artists marked animated and blits
-them onto a cached background (no new figure per event), then sends a cheaply encoded PNG to an Image
-widget. Subclasses say three things: which controls exist, how to draw, and how to update.
+An explorer draws its figure once; on each control change it moves the artists marked animated and
+:class:`lesson_utils.frames.Frames` draws only those again, then sends a cheaply encoded PNG to an Image
+widget. Subclasses say which controls exist, how to draw, and how to update.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 from typing import Any, ClassVar
 
 import ipywidgets as widgets
-from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
+
+from lesson_utils.frames import Frames
 
 #: Every explorer class by name, so benchmarks and tests cover new lessons without being edited.
 REGISTRY: dict[str, type[Explorer]] = {}
@@ -27,15 +26,6 @@ def register(cls: type[Explorer]) -> type[Explorer]:
     """Class decorator: list an explorer in :data:`REGISTRY`."""
     REGISTRY[cls.__name__] = cls
     return cls
-
-
-def encode_png(canvas: FigureCanvasAgg, *, compress_level: int = 1) -> bytes:
-    """The canvas's pixels as PNG bytes (level 1: about ten times faster to encode than the default)."""
-    width, height = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", compress_level=compress_level)
-    return buffer.getvalue()
 
 
 def format_number(value: float) -> str:
@@ -63,7 +53,7 @@ class Explorer(widgets.VBox):
         raise NotImplementedError
 
     def update(self, art: Any, **values: Any) -> dict[str, float]:
-        """Move the animated artists for these control values; return the numbers to show, by label."""
+        """Move the animated artists (changing any other costs a full redraw); return the numbers to show, by label."""
         raise NotImplementedError
 
     def __init__(self, **values: Any) -> None:
@@ -82,8 +72,7 @@ class Explorer(widgets.VBox):
         self.shown: dict[str, float] = {}
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
         self.readout = widgets.HTML()
-        self._background: Any = None
-        self._animated: list[Artist] = []
+        self._frames = Frames(self.figure)
         header = widgets.HTML(f"<b>{html.escape(self.title)}</b>") if self.title else None
         children = [header] if header else []
         controls = list(self.controls.values())
@@ -110,17 +99,8 @@ class Explorer(widgets.VBox):
         self.image.value = self.render()
 
     def render(self) -> bytes:
-        """Blit the animated artists onto the cached background and return the frame as PNG bytes."""
-        canvas = self.figure.canvas
-        if self._background is None:
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._animated = sorted(self.figure.findobj(lambda a: a.get_animated()), key=lambda a: a.get_zorder())
-        else:
-            canvas.restore_region(self._background)
-        for artist in self._animated:
-            self.figure.draw_artist(artist)
-        return encode_png(canvas)
+        """The figure as it is now, as PNG bytes (only what moved is drawn again)."""
+        return self._frames.render()
 
     def _on_change(self, _change: dict[str, Any]) -> None:
         self.refresh()

@@ -3,14 +3,18 @@
 import base64
 import io
 
+import ipywidgets as widgets
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from PIL import Image
 
 from lesson_utils.explorers.mse import LineLossExplorer, OutlierExplorer, X, Y, least_squares_line
-from lesson_utils.widgets import REGISTRY, Explorer, format_number
+from lesson_utils.frames import encode_png
+from lesson_utils.widgets import REGISTRY, Explorer, format_number, slider
 
 
 def pixels(png: bytes) -> np.ndarray:
@@ -91,10 +95,86 @@ def test_the_figure_is_drawn_once_and_then_only_blitted(monkeypatch):
     assert draws == []
 
 
+def test_a_line_moved_over_still_points_is_only_blitted(monkeypatch):
+    explorer = LineLossExplorer()  # its points are not animated, and update_fit leaves them untouched
+    draws = []
+    monkeypatch.setattr(explorer.figure.canvas, "draw", lambda: draws.append(1))
+    for value in np.linspace(-1, 5, 10):
+        explorer.controls["w"].value = float(value)
+    assert draws == []
+
+
 def test_format_number_words_for_non_finite():
     assert format_number(float("nan")) == "undefined"
     assert format_number(-1.23456) == "\u22121.235"
     assert format_number(float("inf")) == "\u221e"
+
+
+def full_redraw(explorer: Explorer) -> np.ndarray:
+    """A new explorer with the same values, its figure drawn in full by savefig (which draws animated artists)."""
+    buffer = io.BytesIO()
+    type(explorer)(**explorer.values()).figure.savefig(buffer, format="png", dpi=explorer.dpi)
+    return pixels(buffer.getvalue())
+
+
+def assert_frame_is_a_full_redraw(explorer: Explorer) -> None:
+    """Blitted and fully redrawn frames agree: at most 2/255 apart, where still artists overlap in a cached layer."""
+    difference = np.abs(pixels(explorer.image.value).astype(int) - full_redraw(explorer))
+    assert difference.max() <= 2, f"{difference.max()} levels apart"
+    assert (difference > 0).any(axis=2).mean() < 0.01
+
+
+def test_every_frame_shows_what_a_full_redraw_shows(explorer):
+    assert_frame_is_a_full_redraw(explorer)
+    for control in explorer.controls.values():
+        if hasattr(control, "options"):
+            control.index = (control.index + 1) % len(control.options)
+        else:
+            control.value = control.min + 0.3 * (control.max - control.min)
+    assert_frame_is_a_full_redraw(explorer)
+
+
+class StackExplorer(Explorer):
+    """A moving line under still points and a legend, and a title that changes only past the middle."""
+
+    def make_controls(self) -> dict[str, widgets.FloatSlider]:
+        return {"a": slider("a", value=0.0, min=-1.0, max=1.0, step=0.1)}
+
+    def draw(self, fig):
+        ax = fig.subplots()
+        ax.set(xlim=(-1, 1), ylim=(-1, 1))
+        (line,) = ax.plot([-1, 1], [0, 0], linewidth=8, animated=True, label="line")
+        ax.scatter(np.linspace(-1, 1, 9), np.zeros(9), s=200, color="black", zorder=3, label="points")
+        ax.legend(loc="center")
+        return line
+
+    def update(self, art, *, a):
+        art.set_ydata([-a, a])
+        title = "right" if a > 0 else "left"
+        if art.axes.get_title() != title:
+            art.axes.set_title(title)
+        return {"a": a}
+
+
+def test_still_artists_stay_above_moving_ones_and_changes_to_them_are_redrawn(monkeypatch):
+    explorer = StackExplorer()
+    draws = []
+    monkeypatch.setattr(explorer.figure.canvas, "draw", lambda draw=explorer.figure.canvas.draw: draws.append(draw()))
+    for value in (-0.5, -0.2, 0.5, 0.8):
+        explorer.controls["a"].value = value
+        assert_frame_is_a_full_redraw(explorer)
+    assert len(draws) == 1, "only the title's one change costs a full redraw"
+
+
+@pytest.mark.parametrize("facecolor", ["white", (1.0, 1.0, 1.0, 0.25)])
+def test_encode_png_is_lossless_and_drops_alpha_only_when_opaque(facecolor):
+    figure = Figure(figsize=(2, 1.5), facecolor=facecolor)
+    FigureCanvasAgg(figure)
+    figure.subplots().plot([0, 1], [1, 0])
+    figure.canvas.draw()
+    image = Image.open(io.BytesIO(encode_png(figure.canvas)))
+    assert image.mode == ("RGB" if facecolor == "white" else "RGBA")
+    np.testing.assert_array_equal(np.asarray(image.convert("RGBA")), np.asarray(figure.canvas.buffer_rgba()))
 
 
 def test_reduction_explorer_shows_each_reduction_and_the_gradient_torch_computes():

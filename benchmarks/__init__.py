@@ -1,0 +1,1 @@
+"""Benchmarks of Loss Lab, run by `make bench`; never part of the pass/fail of `make test`."""

@@ -1,0 +1,132 @@
+"""Frames of a Figure as PNG bytes, drawing again only what moved since the last frame.
+
+The first frame draws the figure in full and caches the background under the artists marked animated. Each
+later frame restores that background, draws the animated artists, and paints the still artists that lie above
+them (points, axes, legends) from cached layers, so every frame is what a full redraw would show. A change to
+an artist that is not animated makes the next frame a full redraw.
+"""
+
+from __future__ import annotations
+
+import itertools
+import struct
+import zlib
+from typing import Any
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def encode_png(canvas: FigureCanvasAgg, *, compress_level: int = 1) -> bytes:
+    """The canvas's pixels as PNG bytes: RGB when opaque, rows unfiltered, zlib (2-3x faster than Pillow's PNG)."""
+    rgba = np.asarray(canvas.buffer_rgba())
+    height, width, _ = rgba.shape
+    mode = "RGB" if rgba[..., 3].min() == 255 else "RGBA"
+    pixels = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).tobytes("raw", mode)
+    rows = np.zeros((height, 1 + len(pixels) // height), np.uint8)  # each row starts with its filter type: 0, none
+    rows[:, 1:] = np.frombuffer(pixels, np.uint8).reshape(height, -1)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2 if mode == "RGB" else 6, 0, 0, 0)  # 8 bits per channel
+    idat = zlib.compress(rows, compress_level)
+    return _PNG_SIGNATURE + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data, CRC of type and data."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _drawn_children(parent: Figure | Axes) -> list[Artist]:
+    """The children ``parent.draw`` draws (animated ones included), in the order it draws them."""
+    hidden = {parent.patch}
+    if isinstance(parent, Axes) and not (parent.axison and parent.get_frame_on()):
+        hidden.update(parent.spines.values())
+    if isinstance(parent, Axes) and not parent.axison:
+        hidden.update(parent._axis_map.values())
+    return sorted((a for a in parent.get_children() if a not in hidden), key=lambda a: a.get_zorder())
+
+
+def _overlay(figure: Figure) -> list[Artist]:
+    """What each frame redraws, in drawing order: in every Axes and the figure, the first animated child and after."""
+    artists: list[Artist] = []
+    for parent in (*figure.axes, figure):
+        children = _drawn_children(parent)
+        first = next((i for i, artist in enumerate(children) if artist.get_animated()), len(children))
+        artists += children[first:]
+    return artists
+
+
+class _Layer:
+    """Still artists that lie above moving ones, drawn once alone and then painted over every frame."""
+
+    def __init__(self, canvas: FigureCanvasAgg) -> None:
+        """Keep the inked pixels of the canvas (the artists were drawn onto a cleared, transparent one)."""
+        pixels = np.asarray(canvas.buffer_rgba()).reshape(-1, 4)
+        self.index = np.flatnonzero(pixels[:, 3])
+        ink = pixels[self.index].astype(np.int32)
+        self.color, self.alpha = ink[:, :3], ink[:, 3:]
+
+    def paint(self, pixels: np.ndarray) -> None:
+        """Blend over these RGBA pixels (rows of 4 bytes) with Agg's own integer arithmetic for plain RGBA."""
+        under = pixels[self.index].astype(np.int32)
+        under_alpha = under[:, 3:]
+        under_color = under[:, :3] * under_alpha
+        alpha = ((self.alpha + under_alpha) << 8) - self.alpha * under_alpha
+        color = (((self.color << 8) - under_color) * self.alpha + (under_color << 8)) // alpha
+        color = np.where(self.alpha == 255, self.color, color)  # Agg copies opaque ink as is
+        pixels[self.index] = np.hstack([color, alpha >> 8])
+
+
+class Frames:
+    """Renders one Figure (on an Agg canvas) frame after frame."""
+
+    def __init__(self, figure: Figure) -> None:
+        self.figure = figure
+        self._background: Any = None
+        self._still: set[Artist] = set()
+        self._steps: list[Artist | _Layer] = []
+
+    def render(self) -> bytes:
+        """Draw the moving artists onto the cached background, paint the still layers above them; PNG bytes."""
+        canvas = self.figure.canvas
+        if self._background is None or self.figure.stale or any(artist.stale for artist in self._still):
+            self._cache()
+        canvas.restore_region(self._background)
+        pixels = np.asarray(canvas.buffer_rgba()).reshape(-1, 4)
+        for step in self._steps:
+            if isinstance(step, _Layer):
+                step.paint(pixels)
+            else:
+                self.figure.draw_artist(step)
+        self.figure.stale = False  # the frame shows every artist (drawing an Axis or a Legend marks its Axes stale)
+        return encode_png(canvas)
+
+    def _cache(self) -> None:
+        """Draw the figure in full; keep what lies under the first moving artist, and the still runs above it."""
+        for artist in self._still:
+            artist.set_animated(False)
+        engine = self.figure.get_layout_engine()
+        if engine is not None:
+            engine.execute(self.figure)  # a first draw moves a constrained layout once more: settle it first
+        drawn = _overlay(self.figure)
+        self._still = {artist for artist in drawn if not artist.get_animated()}
+        for artist in self._still:
+            artist.set_animated(True)  # left out of the background, like the moving ones
+        canvas = self.figure.canvas
+        canvas.draw()
+        self._background = canvas.copy_from_bbox(self.figure.bbox)
+        self._steps = []
+        for still, run in itertools.groupby(drawn, key=self._still.__contains__):
+            if still:
+                canvas.get_renderer().clear()
+                for artist in run:
+                    self.figure.draw_artist(artist)
+                    artist.stale = False  # the layer shows it as it is now (an empty Text never draws, so stays stale)
+                self._steps.append(_Layer(canvas))
+            else:
+                self._steps.extend(run)
