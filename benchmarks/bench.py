@@ -15,8 +15,6 @@ import math
 import os
 import platform
 import secrets
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,19 +33,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import lesson_utils.explorers  # noqa: F401  (importing it registers every explorer)
 from lesson_utils.widgets import REGISTRY, Explorer
+from tests.browser.servers import CHROMIUM_FLAGS, free_port, isolated_env, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", str(ROOT / "tests" / "sanitize.cfg")]
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: The controls drawn as a .widget-slider (a noUiSlider whose handle takes arrow keys).
 SLIDERS = (widgets.FloatSlider, widgets.IntSlider, widgets.FloatLogSlider)
 #: Installed in the page: time from a key going down on a slider handle to the figure's <img> getting a new src.
@@ -179,46 +168,13 @@ def explorers_notebook(folder: Path, names: Sequence[str]) -> Path:
     return path
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def listening(port: int) -> bool:
-    """Whether something accepts connections on this port of 127.0.0.1."""
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
 @contextlib.contextmanager
 def voila(notebook: Path, home: Path) -> Iterator[str]:
-    """Serve a notebook with Voila on 127.0.0.1, with a token and Jupyter dirs of its own; yield its URL."""
+    """Serve a notebook with Voila as `make demo` does, on its own port and token, Jupyter dirs under ``home``."""
     port, token = free_port(), secrets.token_hex(16)
-    dirs = {name: home / name.lower() for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR")}
-    dirs |= {"IPYTHONDIR": home / "ipython", "MPLCONFIGDIR": home / "matplotlib"}
-    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
-    env |= {"HOME": str(home), **{key: str(path) for key, path in dirs.items()}}
-    command = [sys.executable, "-m", "voila", notebook.name, "--no-browser", "--Voila.ip=127.0.0.1"]
-    command += [f"--port={port}", "--Voila.port_retries=0", f"--token={token}"]
-    log_path = home / "voila.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(command, cwd=notebook.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while not listening(port):
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Voila did not start:\n{log_path.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}/?token={token}"
-    finally:
-        server.terminate()  # Voila shuts its kernels down on SIGTERM
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    argv = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", f"--token={token}"]
+    with serve(argv, port=port, token=token, ready="/", env=isolated_env(home), log=home / "voila.log") as server:
+        yield server.url("/")
 
 
 def time_steps(page: Page, name: str, key: str, steps: int) -> tuple[list[float], int]:

@@ -19,18 +19,18 @@ import nbformat
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
-from tests.browser.servers import NOTEBOOKS, ROOT, SAMPLE, Server, as_root, free_port, serve
+from tests.browser.servers import (
+    CHROMIUM_FLAGS,
+    NOTEBOOKS,
+    ROOT,
+    SAMPLE,
+    Server,
+    as_root,
+    free_port,
+    isolated_env,
+    serve,
+)
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # The 'Jupyter news' toast of a fresh profile would cover the notebook.
 LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
 
@@ -60,12 +60,7 @@ def artifacts() -> Path:
 @pytest.fixture(scope="session")
 def jupyter_env(tmp_path_factory) -> dict[str, str]:
     """The environment of both servers and their kernels: nothing is read from or written to the real home."""
-    home = tmp_path_factory.mktemp("home")
-    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
-    for name in ("HOME", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "IPYTHONDIR", "MPLCONFIGDIR"):
-        env[name] = str(home / name.lower())
-    env["OMP_NUM_THREADS"] = "1"
-    return env
+    return isolated_env(tmp_path_factory.mktemp("home"))
 
 
 @pytest.fixture(scope="session")

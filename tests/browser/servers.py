@@ -19,6 +19,17 @@ import pytest
 from tests.lessons import NOTEBOOKS, all_notebooks, lessons
 
 ROOT = NOTEBOOKS.parent
+#: Debian's Chromium, headless, as root, on a machine whose only network is the loopback.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: Lesson-shaped, with every case the browser checks have to handle; served next to the real lessons.
 SAMPLE = Path(__file__).with_name("sample_lesson.ipynb")
 #: By file name, found by listing notebooks/: every notebook (for JupyterLab, with the sample) and the lessons.
@@ -59,6 +70,15 @@ class Server:
             return error.code, None
         except urllib.error.URLError:
             return 0, None
+
+
+def isolated_env(home: Path) -> dict[str, str]:
+    """This environment with a throwaway HOME and Jupyter, IPython and matplotlib folders under ``home``, one thread."""
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    for name in ("HOME", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "IPYTHONDIR", "MPLCONFIGDIR"):
+        env[name] = str(home / name.lower())
+    env["OMP_NUM_THREADS"] = "1"
+    return env
 
 
 def free_port() -> int:
