@@ -33,7 +33,9 @@ def logit_losses(z: torch.Tensor, y: float) -> dict[str, torch.Tensor]:
 
 
 @dataclass
-class LogitArt:
+class CurveArt:
+    """The curves of an explorer over the logit, and the dot that marks the current logit on each, by name."""
+
     lines: dict[str, Line2D]
     dots: dict[str, Line2D]
 
@@ -58,7 +60,7 @@ class LogitLossExplorer(Explorer):
             "target": slider("target y", value=1.0, min=0.0, max=1.0, step=0.05),
         }
 
-    def draw(self, fig: Figure) -> LogitArt:
+    def draw(self, fig: Figure) -> CurveArt:
         loss_ax, grad_ax, log_ax = fig.subplots(1, 3)
         limits = (-self.Z_MAX, self.Z_MAX)
         loss_ax.set(xlim=limits, ylim=(-0.4, self.Z_MAX + 1), xlabel="logit z", ylabel="loss", title="loss")
@@ -78,9 +80,9 @@ class LogitLossExplorer(Explorer):
         loss_ax.legend(loc="upper center", fontsize=8)
         for artist in (*lines.values(), *dots.values()):
             artist.set_animated(True)
-        return LogitArt(lines=lines, dots=dots)
+        return CurveArt(lines=lines, dots=dots)
 
-    def update(self, art: LogitArt, *, logit: float, target: float) -> dict[str, float]:
+    def update(self, art: CurveArt, *, logit: float, target: float) -> dict[str, float]:
         if self._curves_for != target:  # the curves depend on the target only: dragging the logit reuses them
             self._curves, self._curves_for = logit_losses(self.z, target), target
         curves = self._curves
@@ -126,12 +128,6 @@ def saturation_losses(z: torch.Tensor, y: float, dtype: torch.dtype) -> dict[str
     }
 
 
-@dataclass
-class SaturationArt:
-    lines: dict[str, Line2D]
-    dots: dict[str, Line2D]
-
-
 @register
 class SaturationExplorer(Explorer):
     """Sigmoid then BCELoss, against BCEWithLogitsLoss, over a wide range of logits in a chosen float dtype."""
@@ -153,7 +149,7 @@ class SaturationExplorer(Explorer):
             "dtype": widgets.ToggleButtons(options=list(DTYPES), value="float32", description="dtype"),
         }
 
-    def draw(self, fig: Figure) -> SaturationArt:
+    def draw(self, fig: Figure) -> CurveArt:
         loss_ax, grad_ax = fig.subplots(1, 2)
         limits = (-self.Z_MAX, self.Z_MAX)
         loss_ax.set(xlim=limits, ylim=(-3, 128), xlabel="logit z", ylabel="loss", title="loss")
@@ -172,9 +168,9 @@ class SaturationExplorer(Explorer):
         fig.legend(*loss_ax.get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8)
         for artist in (*lines.values(), *dots.values()):
             artist.set_animated(True)
-        return SaturationArt(lines=lines, dots=dots)
+        return CurveArt(lines=lines, dots=dots)
 
-    def update(self, art: SaturationArt, *, logit: float, target: float, dtype: str) -> dict[str, float]:
+    def update(self, art: CurveArt, *, logit: float, target: float, dtype: str) -> dict[str, float]:
         if self._curves_for != (target, dtype):  # dragging the logit reuses the curves
             self._curves, self._curves_for = saturation_losses(self.z, target, DTYPES[dtype]), (target, dtype)
         curves = self._curves
