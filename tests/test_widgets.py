@@ -12,7 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from lesson_utils.explorers.mse import LineLossExplorer, OutlierExplorer, X, Y, least_squares_line
+from lesson_utils.explorers.mse_loss import LineLossExplorer, OutlierExplorer, X, Y, least_squares_line
 from lesson_utils.frames import encode_png
 from lesson_utils.widgets import REGISTRY, Explorer, format_number, slider
 
@@ -178,7 +178,7 @@ def test_encode_png_is_lossless_and_drops_alpha_only_when_opaque(facecolor):
 
 
 def test_reduction_explorer_shows_each_reduction_and_the_gradient_torch_computes():
-    from lesson_utils.explorers.reductions import PREDICTIONS, TARGETS, ReductionExplorer
+    from lesson_utils.explorers.start_here import PREDICTIONS, TARGETS, ReductionExplorer
 
     explorer = ReductionExplorer(last_prediction=7.0, reduction="sum")
     predictions = torch.cat([PREDICTIONS[:-1], torch.tensor([7.0])]).requires_grad_()

@@ -6,8 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-import lesson_utils.explorers.bce as module
-from lesson_utils.explorers.bce import GRADIENT_FLOOR, LogitLossExplorer, SaturationExplorer
+import lesson_utils.explorers.bce_with_logits as module
+from lesson_utils.explorers.bce_with_logits import GRADIENT_FLOOR, LogitLossExplorer, SaturationExplorer
 from lesson_utils.widgets import format_number
 
 

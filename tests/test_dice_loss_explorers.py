@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lesson_utils.explorers.dice import (
+from lesson_utils.explorers.dice_loss import (
     SHIFTS,
     SIZE,
     TARGET,
