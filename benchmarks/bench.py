@@ -32,8 +32,8 @@ from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import lesson_utils.explorers  # noqa: F401  (importing it registers every explorer)
+from devtools.servers import CHROMIUM_FLAGS, free_port, isolated_env, serve
 from lesson_utils.widgets import REGISTRY, Explorer
-from tests.browser.servers import CHROMIUM_FLAGS, free_port, isolated_env, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", str(ROOT / "tests" / "sanitize.cfg")]

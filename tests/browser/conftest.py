@@ -19,17 +19,9 @@ import nbformat
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
-from tests.browser.servers import (
-    CHROMIUM_FLAGS,
-    NOTEBOOKS,
-    ROOT,
-    SAMPLE,
-    Server,
-    as_root,
-    free_port,
-    isolated_env,
-    serve,
-)
+from devtools.servers import CHROMIUM_FLAGS, ROOT, Server, as_root, free_port, isolated_env, serve
+from tests.browser.served import SAMPLE
+from tests.lessons import NOTEBOOKS
 
 # The 'Jupyter news' toast of a fresh profile would cover the notebook.
 LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from lesson_utils.widgets import REGISTRY
 from tests.browser.explorers import EXPLORER, check_explorer, class_name
-from tests.browser.servers import LESSONS, SAMPLE, SERVED
+from tests.browser.served import LESSONS, SAMPLE, SERVED
 
 pytestmark = pytest.mark.browser
 

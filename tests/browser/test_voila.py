@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from devtools.servers import wait_until
 from tests.browser.explorers import EXPLORER, check_explorer
-from tests.browser.servers import LESSONS, wait_until
+from tests.browser.served import LESSONS
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,5 @@
-"""What the browser tests serve, and a server process that is started, awaited and stopped by its own pid."""
+"""Servers for the browser tests and the benchmark: Chromium's flags, an isolated Jupyter environment, and a server
+process that is started, awaited and stopped by its own pid."""
 
 from __future__ import annotations
 
@@ -14,11 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-from tests.lessons import NOTEBOOKS, all_notebooks, lessons
-
-ROOT = NOTEBOOKS.parent
+ROOT = Path(__file__).resolve().parent.parent
 #: Debian's Chromium, headless, as root, on a machine whose only network is the loopback.
 CHROMIUM_FLAGS = [
     "--headless",
@@ -30,11 +27,10 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-#: Lesson-shaped, with every case the browser checks have to handle; served next to the real lessons.
-SAMPLE = Path(__file__).with_name("sample_lesson.ipynb")
-#: By file name, found by listing notebooks/: every notebook (for JupyterLab, with the sample) and the lessons.
-SERVED = [path.name for path in all_notebooks()] + [SAMPLE.name]
-LESSONS = [path.name for path in lessons()]
+
+
+class ServerError(RuntimeError):
+    """A server that exited or never answered; the message holds its log."""
 
 
 def wait_until(condition: Callable[[], bool], *, seconds: float, failure: Callable[[], str]) -> None:
@@ -42,7 +38,7 @@ def wait_until(condition: Callable[[], bool], *, seconds: float, failure: Callab
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(failure())
+            raise ServerError(failure())
         time.sleep(0.2)
 
 
@@ -102,7 +98,7 @@ def serve(argv: list[str], *, port: int, token: str, ready: str, env: dict[str, 
 
     def started() -> bool:
         if process.poll() is not None:
-            pytest.fail(f"{log.stem} exited with {process.returncode}:\n{log.read_text()}")
+            raise ServerError(f"{log.stem} exited with {process.returncode}:\n{log.read_text()}")
         return server.api("GET", ready)[0] == 200
 
     try:
