@@ -31,9 +31,13 @@ def tensor_of(draw, shape, elements, dtype):
     return torch.tensor(values, dtype=torch.float64).reshape(shape).to(dtype)
 
 
-def value_and_grads(fn, *tensors, **kwargs):
-    """fn's value and its gradients with respect to every floating-point tensor (None for the others)."""
-    leaves = [t.clone().requires_grad_(t.is_floating_point()) for t in tensors]
+def value_and_grads(fn, *tensors, needs_grad=None, **kwargs):
+    """fn's value and its gradients with respect to every floating-point tensor (None for the others).
+
+    ``needs_grad`` (one bool per tensor) leaves some tensors out, where torch itself cannot differentiate.
+    """
+    needs_grad = needs_grad or [True] * len(tensors)
+    leaves = [t.clone().requires_grad_(t.is_floating_point() and n) for t, n in zip(tensors, needs_grad, strict=True)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         value = fn(*leaves, **kwargs)
@@ -43,7 +47,7 @@ def value_and_grads(fn, *tensors, **kwargs):
 
 
 def assert_same(fn, reference, *tensors, **kwargs):
-    """Value, dtype and gradients of fn equal reference's."""
+    """Value, dtype and gradients of fn equal reference's (``needs_grad`` as in value_and_grads)."""
     ours, theirs = value_and_grads(fn, *tensors, **kwargs), value_and_grads(reference, *tensors, **kwargs)
     assert ours[0].dtype == theirs[0].dtype, (ours[0].dtype, theirs[0].dtype)
     for mine, torchs in zip(ours, theirs, strict=True):

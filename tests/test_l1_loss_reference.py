@@ -211,9 +211,10 @@ def test_pinball_gradient_is_q_below_and_q_minus_one_above_and_the_midpoint_at_z
     x = torch.tensor([-1.0, 0.0, 1.0], dtype=torch.float64, requires_grad=True)
     pinball_loss(x, torch.zeros(3, dtype=torch.float64), q=0.9, reduction="sum").backward()
     assert_close(x.grad, torch.tensor([-0.9, -0.4, 0.1], dtype=torch.float64))
-    assert_close(jacfwd(lambda t: pinball_loss(t, torch.zeros(3, dtype=torch.float64), q=0.9, reduction="sum"))(
-        x.detach()
-    ), x.grad)
+    assert_close(
+        jacfwd(lambda t: pinball_loss(t, torch.zeros(3, dtype=torch.float64), q=0.9, reduction="sum"))(x.detach()),
+        x.grad,
+    )
 
 
 def test_pinball_with_one_quantile_per_column():
