@@ -256,7 +256,10 @@ def huber_loss(
     z = d.abs()
     linear = z >= delta
     dq = torch.where(linear, 0, d)  # as in smooth_l1_loss: no NaN from inf * 0, a NaN d keeps a NaN gradient
-    per_element = torch.where(linear, delta * (z - 0.5 * delta), 0.5 * dq * dq).to(out_dtype)
+    # Likewise the linear branch sees z only where it is selected: with delta = inf its unselected gradient, 0 * inf,
+    # would be NaN.
+    zl = torch.where(linear, z, 0)
+    per_element = torch.where(linear, delta * (zl - 0.5 * delta), 0.5 * dq * dq).to(out_dtype)
     if weight is None:
         return reduce(per_element, reduction)
     # Weighted, torch multiplies and then takes a plain mean: / n, not / sum(w) as l1_loss and mse_loss do.
