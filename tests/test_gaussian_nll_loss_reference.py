@@ -23,7 +23,7 @@ def var_shape(draw, shape):
     options = [shape]
     if shape:
         options.append(shape[:-1])
-        options += [shape[:k] + (1,) + shape[k + 1 :] for k in range(len(shape)) if shape[k] != 1]
+        options += [(*shape[:k], 1, *shape[k + 1 :]) for k in range(len(shape)) if shape[k] != 1]
     return draw(st.sampled_from(options))
 
 
