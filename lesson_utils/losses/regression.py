@@ -98,8 +98,10 @@ def _warn_if_shapes_differ(input: Tensor, target: Tensor, shape: torch.Size, *, 
         )
 
 
-def _reject_bool(loss: str, **tensors: Tensor) -> None:
-    for name, t in tensors.items():
+def _check_inputs(input: object, target: object, *, loss: str) -> None:
+    """input and target must be tensors, and not bool ones (torch cannot subtract those)."""
+    for name, t in (("input", input), ("target", target)):
+        check_tensor(name, t, loss=loss)
         if t.dtype == torch.bool:
             raise TypeError(f"{loss}: `{name}` has dtype torch.bool; use numbers, e.g. {name}.float().")
 
@@ -163,9 +165,7 @@ def _pair(input: Tensor, target: Tensor, *, loss: str) -> tuple[Tensor, Tensor]:
     Broadcasting first matters for dtypes: a 0-d float64 target against a float32 input is expanded to a
     full tensor, so it takes part in type promotion and the loss is float64, unlike ``input - target``.
     """
-    check_tensor("input", input, loss=loss)
-    check_tensor("target", target, loss=loss)
-    _reject_bool(loss, input=input, target=target)
+    _check_inputs(input, target, loss=loss)
     shape = _broadcast_shape(input, target, loss=loss)
     _warn_if_shapes_differ(input, target, shape, loss=loss)
     x, y = torch.broadcast_tensors(input, target)
@@ -295,9 +295,7 @@ def gaussian_nll_loss(
 ) -> Tensor:
     """Gaussian NLL: l_i = 0.5 (log max(v_i, eps) + (x_i - y_i)^2 / max(v_i, eps)) (+ 0.5 log 2 pi if full)."""
     loss = "gaussian_nll_loss"
-    check_tensor("input", input, loss=loss)
-    check_tensor("target", target, loss=loss)
-    _reject_bool(loss, input=input, target=target)
+    _check_inputs(input, target, loss=loss)
     if isinstance(var, float):
         if not var >= 0:
             raise ValueError(f"{loss}: var must be a variance, 0 or more, got {var}. Fix: var=abs(var) or var=1.0.")
@@ -355,9 +353,7 @@ def poisson_nll_loss(
 ) -> Tensor:
     """Poisson NLL: l_i = exp(x_i) - y_i x_i (log_input) or x_i - y_i log(x_i + eps); + Stirling if full and y_i > 1."""
     loss = "poisson_nll_loss"
-    check_tensor("input", input, loss=loss)
-    check_tensor("target", target, loss=loss)
-    _reject_bool(loss, input=input, target=target)
+    _check_inputs(input, target, loss=loss)
     check_reduction(reduction, loss=loss)
     _warn_if_shapes_differ_nll(input, target, loss=loss)
     input, target = _autocast_to_float32(input, target)
@@ -385,9 +381,7 @@ def pinball_loss(input: Tensor, target: Tensor, *, q: float | Tensor, reduction:
     'mean' divides by the number of elements of the broadcast loss.
     """
     loss = "pinball_loss"
-    check_tensor("input", input, loss=loss)
-    check_tensor("target", target, loss=loss)
-    _reject_bool(loss, input=input, target=target)
+    _check_inputs(input, target, loss=loss)
     check_reduction(reduction, loss=loss)
     if isinstance(q, Tensor):
         if not q.is_floating_point():
