@@ -14,6 +14,16 @@ KM = torch.tensor([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0])
 MINUTES = torch.tensor([10.3, 12.4, 13.1, 51.2, 17.6, 19.8, 21.5, 24.1, 25.7, 70.3, 29.4, 31.6])
 
 
+def _late_tail() -> torch.Tensor:
+    """1,001 delivery times: 20 minutes plus an exponential delay of mean 8 (seeded): a long tail of late ones."""
+    generator = torch.Generator().manual_seed(0)
+    return 20 + 8 * torch.empty(1001).exponential_(generator=generator)
+
+
+#: A skewed sample: its mean lies above its median, and its quantiles are far apart on the late side.
+LATE_TAIL = _late_tail()
+
+
 def least_absolute_line(x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     """The (slope, intercept) that minimise mean(|slope * x + intercept - y|), exactly.
 
