@@ -73,8 +73,16 @@ class Slider(widgets.FloatSlider):
         return value
 
 
+class _Option(traitlets.Any):
+    """Any value but None, which a choice never holds (it would select nothing)."""
+
+    allow_none = False
+
+
 class Choice(widgets.ToggleButtons):
     """Toggle buttons that refuse a value that is not one of their options (None included)."""
+
+    value = _Option(help="Selected value")
 
     @traitlets.validate("value")
     def _validate_value(self, proposal: Any) -> Any:
