@@ -110,7 +110,7 @@ class Frames:
     """Renders one Figure (on an Agg canvas) frame after frame."""
 
     def __init__(self, figure: Figure, *, moving: Iterable[Artist]) -> None:
-        """Frames of ``figure`` in which only the ``moving`` artists change (the others may, at a full redraw's cost)."""
+        """Frames of ``figure`` where only the ``moving`` artists change (others may, at a full redraw's cost)."""
         self.figure = figure
         for artist in moving:
             artist.set_animated(True)

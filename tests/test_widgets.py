@@ -234,12 +234,12 @@ def test_draw_returns_only_artists():
 
 
 def test_recompute_on_change_runs_again_only_for_new_arguments():
-    class Counted(StackExplorer):
-        calls = []
+    calls = []
 
+    class Counted(StackExplorer):
         @recompute_on_change
         def curve(self, a: float, *, power: int = 2) -> list:
-            self.calls.append((a, power))
+            calls.append((a, power))
             return [a**power]
 
         def update(self, art, s):
@@ -248,9 +248,9 @@ def test_recompute_on_change_runs_again_only_for_new_arguments():
     explorer = Counted()
     for value in (0.1, 0.2, 0.3, 0.8, 0.9):
         explorer.a = value
-    assert Counted.calls == [(0, 2), (1, 2)]
+    assert calls == [(0, 2), (1, 2)]
     assert explorer.curve(1) is explorer.curve(1) and explorer.curve(1, power=3) == [1]
-    assert Counted.calls[-1] == (1, 3)
+    assert calls[-1] == (1, 3)
 
 
 def test_register_refuses_a_name_already_taken_but_not_the_same_class_or_a_reload(monkeypatch, tmp_path):
