@@ -4,8 +4,10 @@ import base64
 import importlib
 import io
 import math
+import re
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -314,3 +316,17 @@ def test_encode_png_is_lossless_and_drops_alpha_only_when_opaque(facecolor):
     image = Image.open(io.BytesIO(encode_png(figure.canvas)))
     assert image.mode == ("RGB" if facecolor == "white" else "RGBA")
     np.testing.assert_array_equal(np.asarray(image.convert("RGBA")), np.asarray(figure.canvas.buffer_rgba()))
+
+
+def test_the_anatomy_docs_example_explorer_works(monkeypatch):
+    """The example a lesson author copies from docs/lesson-anatomy.md registers, runs and blits exactly."""
+    doc = (Path(__file__).parent.parent / "docs" / "lesson-anatomy.md").read_text()
+    (code,) = re.findall(r"## Writing an explorer.*?```python\n(.*?)```", doc, re.DOTALL)
+    monkeypatch.setattr(widgets, "REGISTRY", {})
+    namespace = {"__name__": "anatomy_example"}
+    exec(compile(code, "lesson-anatomy.md", "exec"), namespace)
+    explorer = widgets.REGISTRY["SquaredErrorExplorer"](target=1.5)
+    assert explorer.shown == pytest.approx({"loss": 0.25, "grad": 1.0})
+    explorer.prediction = -3.0
+    assert explorer.shown == pytest.approx({"loss": 20.25, "grad": -9.0})
+    assert_frame_is_a_full_redraw(explorer)
