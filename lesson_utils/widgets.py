@@ -184,6 +184,11 @@ class Explorer(widgets.VBox, metaclass=_DrawnAfterInit):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "make_controls" in vars(cls):
+            raise TypeError(
+                f"{cls.__name__}: declare each control as a class attribute (`w = slider(...)`, "
+                "`kind = choice(...)`) instead of returning them from make_controls."
+            )
         own = {name: value for name, value in vars(cls).items() if isinstance(value, Control)}
         reserved = sorted(name for name in own if hasattr(Explorer, name))
         if reserved:

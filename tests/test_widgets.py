@@ -176,6 +176,14 @@ def test_an_old_style_update_is_refused_when_the_class_is_defined():
                 return []
 
 
+def test_old_style_make_controls_is_refused_when_the_class_is_defined():
+    with pytest.raises(TypeError, match=r"declare each control as a class attribute"):
+
+        class OldControls(Explorer):
+            def make_controls(self):
+                return {}
+
+
 def test_a_control_may_not_take_a_name_the_base_class_uses():
     with pytest.raises(TypeError, match=r"may not be named 'title'.*Rename the control"):
 
