@@ -66,11 +66,12 @@ class Slider(widgets.FloatSlider):
     @traitlets.validate("value")
     def _validate_value(self, proposal: Any) -> float:
         value = proposal["value"]
-        if not (math.isfinite(value) and self.min <= value <= self.max):
+        slack = 1e-9 * (self.max - self.min)  # a browser's rounding at an end (min + n * step) is no mistake
+        if not (math.isfinite(value) and self.min - slack <= value <= self.max + slack):
             raise traitlets.TraitError(
                 f"{self.description!r} takes a number from {self.min:g} to {self.max:g}; got {value!r}."
             )
-        return value
+        return min(max(value, self.min), self.max)
 
 
 class _Option(traitlets.Any):

@@ -161,6 +161,15 @@ def test_the_readout_shows_labels_and_code_reads_names():
     assert explorer.a == 0.3 and explorer.controls["a"].value == 0.3 and explorer.shown == {"a": 0.3}
 
 
+def test_a_slider_takes_its_ends_with_rounding_and_refuses_past_them_with_a_clear_error():
+    explorer = StackExplorer()
+    explorer.a = 1.0000000000000002  # -1 + 20 * 0.1, as a browser may step there
+    assert explorer.a == 1.0
+    with pytest.raises(traitlets.TraitError, match=r"'a' takes a number from -1 to 1; got 1.01"):
+        explorer.a = 1.01
+    assert explorer.a == 1.0
+
+
 def test_unknown_control_names_list_the_real_ones():
     with pytest.raises(TypeError, match=r"no control named 'slope'.*'a'"):
         StackExplorer(slope=1.0)
