@@ -157,6 +157,10 @@ def recompute_on_change(method: Callable[..., Any]) -> Callable[..., Any]:
     return cached
 
 
+#: What every explorer sets on itself, which a control's name would hide.
+_EXPLORER_ATTRIBUTES = frozenset({"art", "controls", "figure", "image", "readout", "readings"})
+
+
 class _DrawnAfterInit(type(widgets.VBox)):  # type: ignore[misc]
     """Draws an explorer once every ``__init__`` in its class chain has run, so their order never matters."""
 
@@ -191,7 +195,7 @@ class Explorer(widgets.VBox, metaclass=_DrawnAfterInit):
                 "`kind = choice(...)`) instead of returning them from make_controls."
             )
         own = {name: value for name, value in vars(cls).items() if isinstance(value, Control)}
-        reserved = sorted(name for name in own if hasattr(Explorer, name))
+        reserved = sorted(name for name in own if hasattr(Explorer, name) or name in _EXPLORER_ATTRIBUTES)
         if reserved:
             raise TypeError(
                 f"{cls.__name__}: a control may not be named {', '.join(map(repr, reserved))}: Explorer uses "

@@ -193,11 +193,10 @@ def test_old_style_make_controls_is_refused_when_the_class_is_defined():
                 return {}
 
 
-def test_a_control_may_not_take_a_name_the_base_class_uses():
-    with pytest.raises(TypeError, match=r"may not be named 'title'.*Rename the control"):
-
-        class Clash(Explorer):
-            title = slider("title", value=0.0, min=-1.0, max=1.0, step=0.1)
+@pytest.mark.parametrize("name", ["title", "figure", "values"])
+def test_a_control_may_not_take_a_name_the_base_class_uses(name):
+    with pytest.raises(TypeError, match=rf"may not be named '{name}'.*Rename the control"):
+        type("Clash", (Explorer,), {name: slider(name, value=0.0, min=-1.0, max=1.0, step=0.1)})
 
 
 def test_construction_order_does_not_matter():
