@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+from lesson_utils.losses import pinball_loss
+from lesson_utils.plotting import COLORS
+from lesson_utils.widgets import Explorer, Reading, recompute_on_change, register, slider
 
 #: Nine delivery times in minutes; one driver got lost.
 DELIVERY_MINUTES = torch.tensor([21.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 30.0, 95.0])
@@ -22,6 +29,10 @@ def _late_tail() -> torch.Tensor:
 
 #: A skewed sample: its mean lies above its median, and its quantiles are far apart on the late side.
 LATE_TAIL = _late_tail()
+
+#: The quotes c at which the explorers draw their curves.
+_GRID = torch.linspace(0, 150, 601)
+_PINBALL_GRID = torch.linspace(15, 80, 521)
 
 
 def least_absolute_line(x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
@@ -43,3 +54,132 @@ def least_absolute_line(x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]
     losses = (slopes[:, None] * x + intercepts[:, None] - y).abs().mean(dim=1)
     best = losses.argmin()
     return slopes[best].item(), intercepts[best].item()
+
+
+@register
+class MedianExplorer(Explorer):
+    """Drag the lost driver's time and a quoted constant: L1 is lowest at the median, MSE at the mean."""
+
+    title = "One quote for nine deliveries: L1 picks the median, MSE the mean"
+    dpi = 72
+    lost = slider("lost driver's minutes", value=95.0, min=0.0, max=150.0, step=1.0, readout_format=".0f")
+    quote = slider("quote c", value=40.0, min=0.0, max=150.0, step=0.5, readout_format=".1f")
+
+    def draw(self, fig: Figure) -> dict[str, Any]:
+        loss_ax, grad_ax = fig.subplots(1, 2)
+        loss_ax.set(
+            xlim=(0, 150),
+            ylim=(1, 3e4),
+            yscale="log",
+            xlabel="quote c (minutes)",
+            ylabel="loss (log scale)",
+            title="loss of quoting c to everyone",
+        )
+        grad_ax.set(
+            xlim=(0, 150),
+            ylim=(-400, 400),
+            xlabel="quote c (minutes)",
+            ylabel="\u2202L/\u2202c (symlog scale)",
+            title="the pull on c",
+        )
+        grad_ax.set_yscale("symlog", linthresh=1)
+        art: dict[str, Any] = {}
+        for ax, kind in ((loss_ax, "loss"), (grad_ax, "grad")):
+            (art[f"l1_{kind}"],) = ax.plot([], [], color=COLORS["orange"], label="L1")
+            (art[f"mse_{kind}"],) = ax.plot([], [], color=COLORS["blue"], label="MSE")
+            art[f"median_{kind}"] = ax.axvline(0, color=COLORS["orange"], linestyle="--", linewidth=1, label="median")
+            art[f"mean_{kind}"] = ax.axvline(0, color=COLORS["blue"], linestyle=":", linewidth=1, label="mean")
+            art[f"quote_{kind}"] = ax.axvline(0, color=COLORS["black"], linewidth=1.5, label="c")
+            (art[f"dots_{kind}"],) = ax.plot([], [], "o", color=COLORS["black"], markersize=5)
+        (art["times"],) = loss_ax.plot([], [], "|", color=COLORS["black"], markersize=14)
+        (art["lost"],) = loss_ax.plot([], [], "|", color=COLORS["vermillion"], markersize=20, markeredgewidth=2)
+        loss_ax.legend(loc="upper right", fontsize=7, ncols=2)
+        grad_ax.axhline(0, color=COLORS["black"], linewidth=0.5)
+        return art
+
+    @recompute_on_change
+    def curves(self, lost: float) -> tuple[torch.Tensor, ...]:
+        times = torch.cat([DELIVERY_MINUTES[:-1], torch.tensor([lost])])
+        differences = _GRID[:, None] - times
+        return (
+            times,
+            differences.abs().mean(dim=1),
+            (differences**2).mean(dim=1),
+            differences.sign().mean(dim=1),
+            2 * differences.mean(dim=1),
+        )
+
+    def update(self, art: dict[str, Any], s: Any) -> list[Reading]:
+        times, l1, mse, l1_grad, mse_grad = self.curves(s.lost)
+        art["l1_loss"].set_data(_GRID, l1.clamp(min=1))
+        art["mse_loss"].set_data(_GRID, mse.clamp(min=1))
+        art["l1_grad"].set_data(_GRID, l1_grad)
+        art["mse_grad"].set_data(_GRID, mse_grad)
+        median, mean = times.median().item(), times.mean().item()
+        for kind in ("loss", "grad"):
+            art[f"median_{kind}"].set_xdata([median, median])
+            art[f"mean_{kind}"].set_xdata([mean, mean])
+            art[f"quote_{kind}"].set_xdata([s.quote, s.quote])
+        art["times"].set_data(times[:-1], torch.full((len(times) - 1,), 1.6))
+        art["lost"].set_data([s.lost], [1.6])
+        c = torch.tensor(s.quote, requires_grad=True)
+        l1_at_c = F.l1_loss(c.expand_as(times), times)
+        mse_at_c = F.mse_loss(c.expand_as(times), times)
+        (l1_pull,) = torch.autograd.grad(l1_at_c, c)
+        (mse_pull,) = torch.autograd.grad(mse_at_c, c)
+        art["dots_loss"].set_data([s.quote, s.quote], [max(l1_at_c.item(), 1.0), max(mse_at_c.item(), 1.0)])
+        art["dots_grad"].set_data([s.quote, s.quote], [l1_pull.item(), mse_pull.item()])
+        return [
+            Reading("l1", "L1", l1_at_c.item()),
+            Reading("l1_grad", "\u2202L1/\u2202c", l1_pull.item()),
+            Reading("mse", "MSE", mse_at_c.item()),
+            Reading("mse_grad", "\u2202MSE/\u2202c", mse_pull.item()),
+            Reading("median", "median", median),
+            Reading("mean", "mean", mean),
+        ]
+
+
+@register
+class QuantileExplorer(Explorer):
+    """Slide the quantile q and a constant c: the pinball loss of c is lowest at the data's q-quantile."""
+
+    title = "The pinball loss: which constant does quantile q pick?"
+    dpi = 72
+    q = slider("quantile q", value=0.9, min=0.01, max=0.99, step=0.01)
+    c = slider("constant c", value=30.0, min=15.0, max=80.0, step=0.25)
+
+    def draw(self, fig: Figure) -> dict[str, Any]:
+        data_ax, loss_ax = fig.subplots(1, 2)
+        data_ax.hist(LATE_TAIL, bins=60, range=(15, 80), color=COLORS["sky"])
+        data_ax.set(xlim=(15, 80), xlabel="delivery time (minutes)", ylabel="deliveries", title="1,001 deliveries")
+        loss_ax.set(xlim=(15, 80), ylim=(0, 10), xlabel="constant c", ylabel="mean pinball loss", title="loss of c")
+        art: dict[str, Any] = {}
+        for ax, kind in ((data_ax, "data"), (loss_ax, "loss")):
+            art[f"quantile_{kind}"] = ax.axvline(0, color=COLORS["vermillion"], linestyle="--", label="q-quantile")
+            art[f"c_{kind}"] = ax.axvline(0, color=COLORS["black"], label="c")
+        (art["curve"],) = loss_ax.plot([], [], color=COLORS["blue"])
+        (art["dot"],) = loss_ax.plot([], [], "o", color=COLORS["black"])
+        data_ax.legend(loc="upper right", fontsize=8)
+        return art
+
+    @recompute_on_change
+    def curve(self, q: float) -> tuple[torch.Tensor, float]:
+        errors = LATE_TAIL - _PINBALL_GRID[:, None]
+        return torch.maximum(q * errors, (q - 1) * errors).mean(dim=1), torch.quantile(LATE_TAIL, q).item()
+
+    def update(self, art: dict[str, Any], s: Any) -> list[Reading]:
+        curve, quantile = self.curve(s.q)
+        art["curve"].set_data(_PINBALL_GRID, curve)
+        c = torch.tensor(s.c, requires_grad=True)
+        loss = pinball_loss(c.expand_as(LATE_TAIL), LATE_TAIL, q=s.q)
+        (grad,) = torch.autograd.grad(loss, c)
+        art["dot"].set_data([s.c], [loss.item()])
+        for kind in ("data", "loss"):
+            art[f"quantile_{kind}"].set_xdata([quantile, quantile])
+            art[f"c_{kind}"].set_xdata([s.c, s.c])
+        return [
+            Reading("loss", "pinball loss", loss.item()),
+            Reading("grad", "\u2202L/\u2202c", grad.item()),
+            Reading("below", "share below c", (LATE_TAIL < s.c).float().mean().item()),
+            Reading("quantile", "q-quantile", quantile),
+        ]
