@@ -68,7 +68,7 @@ class MedianExplorer(Explorer):
     def draw(self, fig: Figure) -> dict[str, Any]:
         loss_ax, grad_ax = fig.subplots(1, 2)
         loss_ax.set(
-            xlim=(0, 150),
+            xlim=(-3, 153),
             ylim=(1, 3e4),
             yscale="log",
             xlabel="quote c (minutes)",
@@ -76,7 +76,7 @@ class MedianExplorer(Explorer):
             title="loss of quoting c to everyone",
         )
         grad_ax.set(
-            xlim=(0, 150),
+            xlim=(-3, 153),
             ylim=(-400, 400),
             xlabel="quote c (minutes)",
             ylabel="\u2202L/\u2202c (symlog scale)",
@@ -151,8 +151,15 @@ class QuantileExplorer(Explorer):
     def draw(self, fig: Figure) -> dict[str, Any]:
         data_ax, loss_ax = fig.subplots(1, 2)
         data_ax.hist(LATE_TAIL, bins=60, range=(15, 80), color=COLORS["sky"])
-        data_ax.set(xlim=(15, 80), xlabel="delivery time (minutes)", ylabel="deliveries", title="1,001 deliveries")
-        loss_ax.set(xlim=(15, 80), ylim=(0, 10), xlabel="constant c", ylabel="mean pinball loss", title="loss of c")
+        data_ax.set(xlim=(14, 81), xlabel="delivery time (minutes)", ylabel="deliveries", title="1,001 deliveries")
+        loss_ax.set(
+            xlim=(14, 81),
+            ylim=(0.05, 100),
+            yscale="log",
+            xlabel="constant c",
+            ylabel="mean pinball loss (log scale)",
+            title="loss of c",
+        )
         art: dict[str, Any] = {}
         for ax, kind in ((data_ax, "data"), (loss_ax, "loss")):
             art[f"quantile_{kind}"] = ax.axvline(0, color=COLORS["vermillion"], linestyle="--", label="q-quantile")
