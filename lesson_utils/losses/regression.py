@@ -7,7 +7,14 @@ import warnings
 import torch
 from torch import Tensor
 
-from lesson_utils.losses._checks import check_reduction, check_tensor, is_floating, reduce, shape_text
+from lesson_utils.losses._checks import (
+    autocast_float32,
+    check_reduction,
+    check_tensor,
+    is_floating,
+    reduce,
+    shape_text,
+)
 
 
 def mse_loss(
@@ -22,6 +29,7 @@ def mse_loss(
     check_tensor("target", target, loss="mse_loss")
     if weight is not None:
         check_tensor("weight", weight, loss="mse_loss")
+    input, target, weight = autocast_float32(input, target, weight)
     if not (is_floating(input) or is_floating(target)):
         raise TypeError(
             f"mse_loss: input or target must be floating point, got input {input.dtype} and target "
@@ -45,17 +53,15 @@ def mse_loss(
             UserWarning,
             stacklevel=2,
         )
-    if weight is not None:
-        if weight.shape != input.shape:
-            raise ValueError(
-                f"mse_loss: weight must have the shape of input {shape_text(input.shape)}, got "
-                f"{shape_text(weight.shape)}. Give one weight per prediction."
-            )
-        check_reduction(reduction, loss="mse_loss")
-        weighted = (input - target) ** 2 * weight
-        if reduction == "mean":
-            return weighted.sum() / weight.sum()
-        return reduce(weighted, reduction)
+    if weight is not None and weight.shape != input.shape:
+        raise ValueError(
+            f"mse_loss: weight must have the shape of input {shape_text(input.shape)}, got "
+            f"{shape_text(weight.shape)}. Give one weight per prediction."
+        )
     check_reduction(reduction, loss="mse_loss")
+    # Like torch, broadcast first: a 0-d target then takes part in type promotion as a full tensor would.
+    input, target = torch.broadcast_tensors(input, target)
     difference = input - target
-    return reduce(difference * difference, reduction)
+    if weight is None:
+        return reduce(difference * difference, reduction)
+    return reduce(difference**2 * weight, reduction, total=weight.sum())
