@@ -86,6 +86,11 @@ def test_in_a_kernel_an_error_shows_the_learners_cell_line_and_torchs_message():
             new_code_cell("my_loss(torch.ones(2))", metadata={"tags": ["raises-exception"]}),
             new_code_cell("x = torch.tensor([1, 2])\nF.mse_loss(x, x)", metadata={"tags": ["raises-exception"]}),
             new_code_cell("%xmode Verbose\nF.mse_loss(x, x)", metadata={"tags": ["raises-exception"]}),
+            new_code_cell(
+                "from lesson_utils.exercises import check_loss, elementwise_cases\n"
+                "def loops(input, target, reduction='mean'):\n    while True:\n        pass\n"
+                "check_loss(loops, F.mse_loss, elementwise_cases(shapes=((3,),), reductions=('mean',)))"
+            ),
         ]
     )
     NotebookClient(nb, kernel_name="python3", timeout=120).execute()
@@ -99,3 +104,7 @@ def test_in_a_kernel_an_error_shows_the_learners_cell_line_and_torchs_message():
     assert "----> 2 F.mse_loss(x, x)" in shown and "inside torch.nn.functional.mse_loss" in shown
     assert not re.search(r"/(tmp|root|home|work)/|site-packages", shown)
     assert "site-packages" in "".join(verbose.traceback), "%xmode Verbose gives IPython's full traceback"
+    # The kernel runs cells on its main thread, so the checker's alarm stops a learner's endless loop there too.
+    notice, verdict = nb.cells[5].outputs
+    assert notice.text.startswith("Checking case 1 of 1") and "still running after 1 s" in notice.text
+    assert "your function was still running after 5 s, so the check stopped it" in verdict.data["text/plain"]
