@@ -60,7 +60,6 @@ def test_an_invalid_seed_is_refused_before_any_global_state_changes(seed, error,
     setup(seed=np.int64(7))  # numpy integers are whole numbers too
 
 
-
 def test_format_error_shows_cell_lines_and_collapses_library_frames():
     cells = {"<cell-1>": "Cell In[1]"}
     linecache.cache["<cell-1>"] = (0, None, ["x = torch.tensor([1, 2])\n", "y = x\n", "F.mse_loss(x, y)\n"], "<cell-1>")
@@ -99,7 +98,7 @@ def test_in_a_kernel_an_error_shows_the_learners_cell_line_and_torchs_message():
     assert (mine.ename, mine.evalue) == ("AttributeError", "'Tensor' object has no attribute 'nope'")
     assert "----> 3     return y.nope" in "".join(mine.traceback)
     assert "----> 1 my_loss(torch.ones(2))" in "".join(mine.traceback)
-    assert (torchs.ename, torchs.evalue) == ("NotImplementedError", '"mse_cpu" not implemented for \'Long\'')
+    assert (torchs.ename, torchs.evalue) == ("NotImplementedError", "\"mse_cpu\" not implemented for 'Long'")
     shown = "".join(torchs.traceback)
     assert "----> 2 F.mse_loss(x, x)" in shown and "inside torch.nn.functional.mse_loss" in shown
     assert not re.search(r"/(tmp|root|home|work)/|site-packages", shown)

@@ -276,7 +276,8 @@ def test_vmap_sees_bad_labels_and_masks_in_the_whole_batch():
     with pytest.raises(IndexError, match="class 7"):
         vmap(losses.cross_entropy)(logits, torch.tensor([[0, 1, 2, 0], [0, 7, 1, 1]]))
     with pytest.raises(ValueError, match="from 0 to 255"):
-        vmap(losses.dice_loss)(torch.randn(2, 1, 1, 3, 3), torch.tensor([0.0, 255.0]).repeat(9)[:18].reshape(2, 1, 1, 3, 3))
+        mask = torch.tensor([0.0, 255.0]).repeat(9).reshape(2, 1, 1, 3, 3)  # a 0/255 mask in the batch
+        vmap(losses.dice_loss)(torch.randn(2, 1, 1, 3, 3), mask)
 
 
 @pytest.mark.parametrize("per_image", [True, False])

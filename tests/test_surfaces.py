@@ -79,7 +79,7 @@ def test_validation_inside_a_loss_still_runs_over_a_grid():
     target = torch.tensor([1.0, 0.0], dtype=torch.float64)
     grid = torch.linspace(0.0, 1.5, 4, dtype=torch.float64)  # the first point is fine, a later one is not
     for loss in (F.binary_cross_entropy, losses.binary_cross_entropy):
-        with pytest.raises((RuntimeError, ValueError), match="between 0 and 1|in \\[0, 1\\]"):
+        with pytest.raises((RuntimeError, ValueError), match=r"between 0 and 1|in \[0, 1\]"):
             curve(lambda p, loss=loss: loss(p * torch.ones(2, dtype=torch.float64), target), grid)
     inside = curve(lambda p: losses.binary_cross_entropy(p.expand(2), target), grid[:3])
     assert torch.isfinite(inside.value).all()

@@ -59,6 +59,19 @@ def _check_input(input: Tensor, *, loss: str, what: str) -> None:
         )
 
 
+def _check_arguments(
+    input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: object, reduction: str, *, loss: str, what: str
+) -> tuple[Tensor, Tensor, Tensor | None, int]:
+    """What both losses check first; returns the tensors as torch's kernel gets them (float32 under CPU autocast)."""
+    check_tensor("input", input, loss=loss)
+    check_tensor("target", target, loss=loss)
+    input, target, weight = autocast_float32(input, target, weight)
+    _check_input(input, loss=loss, what=what)
+    index = _check_ignore_index(ignore_index, loss=loss)
+    check_reduction(reduction, loss=loss)
+    return input, target, weight, index
+
+
 def _check_ignore_index(ignore_index: object, *, loss: str) -> int:
     if isinstance(ignore_index, bool) or ignore_index is None:
         raise TypeError(f"{loss}: ignore_index must be an int label value (default -100), got {ignore_index!r}.")
@@ -255,12 +268,9 @@ def nll_loss(
 ) -> Tensor:
     """Negative log-likelihood: l_i = -w[y_i] input[i, y_i] (0 if y_i == ignore_index); 'mean' = sum l / sum w[y_i]."""
     loss = "nll_loss"
-    check_tensor("input", input, loss=loss)
-    check_tensor("target", target, loss=loss)
-    input, target, weight = autocast_float32(input, target, weight)
-    _check_input(input, loss=loss, what="log-probabilities")
-    ignore_index = _check_ignore_index(ignore_index, loss=loss)
-    check_reduction(reduction, loss=loss)
+    input, target, weight, ignore_index = _check_arguments(
+        input, target, weight, ignore_index, reduction, loss=loss, what="log-probabilities"
+    )
     _check_index_target(input, target, loss=loss, ignore_index=ignore_index)
     _check_weight(
         weight,
@@ -312,12 +322,9 @@ def cross_entropy(
     # ('mean' divides by the sum of the target weights); label smoothing s makes the target (1 - s) q + s / C; with
     # class probabilities (a target of the input's shape) 'mean' divides by the number of samples instead.
     loss = "cross_entropy"
-    check_tensor("input", input, loss=loss)
-    check_tensor("target", target, loss=loss)
-    input, target, weight = autocast_float32(input, target, weight)
-    _check_input(input, loss=loss, what="logits")
-    ignore_index = _check_ignore_index(ignore_index, loss=loss)
-    check_reduction(reduction, loss=loss)
+    input, target, weight, ignore_index = _check_arguments(
+        input, target, weight, ignore_index, reduction, loss=loss, what="logits"
+    )
     smoothing = _check_label_smoothing(label_smoothing)
     probabilities = input.shape == target.shape
     if probabilities:
