@@ -19,12 +19,16 @@ import nbformat
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
+from devtools.notebooks import explorers_notebook
 from devtools.servers import CHROMIUM_FLAGS, ROOT, Server, as_root, free_port, isolated_env, serve
-from tests.browser.served import SAMPLE
+from tests.browser.served import EXPLORERS, SAMPLE, STORED
 from tests.lessons import NOTEBOOKS
 
-# The 'Jupyter news' toast of a fresh profile would cover the notebook.
-LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+# The 'Jupyter news' toast of a fresh profile would cover the notebook; every cell is laid out, on screen or not.
+LAB_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+}
 
 # The sample notebook is for the browser, not for nbval.
 collect_ignore = [SAMPLE.name]
@@ -57,11 +61,14 @@ def jupyter_env(tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def served_notebooks(tmp_path_factory) -> Path:
-    """A copy of notebooks/ and the sample lesson, every output and execution count stripped."""
+    """A copy of notebooks/ and the sample lesson, every output and execution count stripped; the explorers page
+    (served.EXPLORERS_PAGE); and in the folder served.STORED, the notebooks as committed, outputs and all."""
     folder = tmp_path_factory.mktemp("notebooks")
     if NOTEBOOKS.is_dir():
         shutil.copytree(NOTEBOOKS, folder, dirs_exist_ok=True)
+        shutil.copytree(NOTEBOOKS, folder / STORED)
     shutil.copy(SAMPLE, folder)
+    explorers_notebook(folder, EXPLORERS)
     for path in folder.glob("*.ipynb"):
         notebook = nbformat.read(path, as_version=4)
         for cell in notebook.cells:

@@ -1,6 +1,9 @@
-"""Every notebook in JupyterLab, in Chromium, as a learner uses it: Run All finishes, only cells tagged
-raises-exception show an error, every explorer renders, and every slider, moved by keyboard, changes the figure
-and the numbers to what that setting gives."""
+"""JupyterLab in Chromium, as a learner uses it.
+
+A real lesson and the sample lesson, run whole: Run All finishes, only cells tagged raises-exception show an error,
+every explorer renders, and every slider, moved by keyboard, changes the figure and the numbers to what that setting
+gives. And every notebook as committed, opened without running it: every stored figure shows, explorers included
+(no widget state is stored, so what shows is the PNG stored beside the widget)."""
 
 import json
 import re
@@ -13,7 +16,8 @@ from playwright.sync_api import expect
 
 from lesson_utils.widgets import REGISTRY
 from tests.browser.explorers import EXPLORER, check_explorer, class_name
-from tests.browser.served import LESSONS, SAMPLE, SERVED
+from tests.browser.served import LAB_RUNS, LESSONS, SAMPLE, STORED, STORED_NOTEBOOKS
+from tests.lessons import NOTEBOOKS, read
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +50,7 @@ def explorers_shown(cells: list[dict]) -> list[str]:
     return [name for name in names if name in REGISTRY]
 
 
-@pytest.mark.parametrize("name", SERVED, ids=lambda name: Path(name).stem)
+@pytest.mark.parametrize("name", LAB_RUNS, ids=lambda name: Path(name).stem)
 def test_run_all_then_move_every_slider(jupyterlab, lab_page, artifacts, name):
     page = lab_page
     start = time.perf_counter()
@@ -84,3 +88,42 @@ def test_run_all_then_move_every_slider(jupyterlab, lab_page, artifacts, name):
         "explorers": [asdict(explorer) for explorer in checked],
     }
     (artifacts / f"jupyterlab-{stem}.json").write_text(json.dumps(timings, indent=1))
+
+
+# The cells at these indexes each show a loaded image in their output area.
+FIGURES_SHOWN = """indexes => {
+    const cells = window.jupyterapp?.shell.currentWidget?.content?.widgets ?? [];
+    return indexes.every(i => cells[i] && [...cells[i].node.querySelectorAll('.jp-OutputArea-output img')]
+        .some(img => img.complete && img.naturalWidth > 0));
+}"""
+
+
+def stored_figures(name: str) -> tuple[list[int], list[int]]:
+    """The cells of a committed notebook that store a PNG: all of them, and those that are explorers."""
+    figures, explorers = [], []
+    for i, cell in enumerate(read(NOTEBOOKS / name).cells):
+        for out in cell.get("outputs", []):
+            if "image/png" in out.get("data", {}):
+                figures.append(i)
+                if re.match(r"\w*", out.data.get("text/plain", ""))[0] in REGISTRY:
+                    explorers.append(i)
+    return figures, explorers
+
+
+@pytest.mark.parametrize("name", STORED_NOTEBOOKS, ids=lambda name: Path(name).stem)
+def test_a_stored_notebook_shows_every_figure_without_running(jupyterlab, lab_page, artifacts, name):
+    page = lab_page
+    figures, explorers = stored_figures(name)
+    assert explorers or name not in LESSONS, "a lesson stores the figure of at least one explorer"
+    page.goto(jupyterlab.url(f"/lab/tree/{STORED}/{name}") + "&reset")
+    page.wait_for_function(FIGURES_SHOWN, arg=figures)
+    for text in ("Error displaying widget", "Loading widget"):
+        expect(page.get_by_text(text)).to_have_count(0)
+    images = page.locator(".jp-OutputArea-output img")
+    expect(images).to_have_count(len(figures))
+    for i in explorers:
+        expect(images.nth(figures.index(i))).to_be_visible()
+    if explorers:
+        page.locator(".jp-Notebook .jp-Cell").nth(explorers[0]).screenshot(
+            path=artifacts / f"stored-{Path(name).stem}.png"
+        )
