@@ -135,6 +135,11 @@ def lab_page(jupyterlab, browser) -> Iterator[Page]:
     page = browser.new_page()
     yield page
     page.close()
+    delete_sessions(jupyterlab)
+
+
+def delete_sessions(jupyterlab: Server) -> None:
+    """End every notebook session of the server, with its kernel."""
     _, sessions = jupyterlab.api("GET", "/api/sessions")
     for session in sessions:
         jupyterlab.api("DELETE", f"/api/sessions/{session['id']}")
