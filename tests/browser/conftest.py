@@ -100,11 +100,12 @@ def jupyterlab(chromium, served_notebooks, jupyter_env, artifacts, tmp_path_fact
 @pytest.fixture(scope="session")
 def voila(chromium, served_notebooks, jupyter_env, artifacts) -> Iterator[Server]:
     """Voila as `make demo` runs it (it reads voila.json from the repository root), but on its own port with its own
-    token, and culling a kernel 2 s after its page has gone so that the tests can see it happen."""
+    token, and culling a kernel 10 s after its page has gone so that the tests can see it happen. (Sooner, a loaded
+    machine can cull a page's kernel between Voila running its cells and the page connecting to it.)"""
     port, token = free_port(), secrets.token_hex(16)
     argv = [
         sys.executable, "-m", "voila", f"--port={port}", f"--token={token}",
-        "--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1",
+        "--MappingKernelManager.cull_idle_timeout=10", "--MappingKernelManager.cull_interval=1",
         str(served_notebooks),
     ]  # fmt: skip
     with serve(argv, port=port, token=token, ready="/", env=jupyter_env, log=artifacts / "voila.log") as server:
