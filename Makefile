@@ -10,11 +10,20 @@ export OMP_NUM_THREADS := 1
 unexport MPLBACKEND
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 # make demo LESSON=02_cross_entropy shows one lesson; without LESSON, all of notebooks/.
+# make test LESSON=05_l1_loss (or 05_l1_loss.ipynb, or its key l1_loss) tests that lesson only: lint, then its
+# tests/test_<key>_*.py, its notebook under strict nbval, its anatomy and solutions, its explorers in the browser.
 LESSON ?=
+LESSON_KEY := $(shell echo '$(basename $(notdir $(LESSON)))' | sed -E 's/^[0-9]+_//')
+LESSON_NOTEBOOK := $(wildcard notebooks/[0-9][0-9]_$(LESSON_KEY).ipynb)
+ifneq ($(LESSON),)
+UNIT_PATHS := $(wildcard tests/test_$(LESSON_KEY)_*.py) tests/test_lessons.py tests/test_solutions.py $(LESSON_NOTEBOOK)
+# tests/lessons.py reads it: the tests that run per lesson or per explorer take only this lesson's.
+export LOSS_LAB_LESSON := $(LESSON_KEY)
+endif
 DEMO_PORT ?= 8866
 DEMO_NOTEBOOK := notebooks/$(LESSON:.ipynb=)$(if $(LESSON),.ipynb)
 
-.PHONY: lab demo test lint unit browser execute bench clean
+.PHONY: lab demo test lint unit browser execute bench clean lesson
 
 $(STAMP): constraints.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,13 +44,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-unit: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser" $(NBVAL)
+# Without LESSON, pytest's testpaths: tests/ and notebooks/. The slowest tests are listed: that is where time goes.
+unit: $(STAMP) lesson
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser" $(NBVAL) --durations=10 $(UNIT_PATHS)
 
-# Every notebook in JupyterLab and every lesson in Voila, driven by Debian's Chromium. Skipped, and the summary
-# says so, when there is no chromium; .ci/run sets LOSS_LAB_REQUIRE_BROWSER=1 to make that a failure instead.
-browser: $(STAMP) ## the browser tests; screenshots, timings and server logs land in artifacts/
-	$(BIN)/python -m pytest -m browser tests/browser
+# Every explorer on one Voila page, one lesson run whole in JupyterLab (with tests/browser/sample_lesson.ipynb) and
+# one in Voila, every stored notebook opened unrun in JupyterLab; driven by Debian's Chromium. Skipped, and the
+# summary says so, when there is no chromium; .ci/run sets LOSS_LAB_REQUIRE_BROWSER=1 to make that a failure instead.
+browser: $(STAMP) lesson ## the browser tests; screenshots, timings and server logs land in artifacts/
+	$(BIN)/python -m pytest -m browser --durations=10 tests/browser
+
+lesson:
+	@test -z "$(LESSON)" || test -n "$(LESSON_NOTEBOOK)" || { echo "No lesson '$(LESSON)' in notebooks/:"; ls notebooks; exit 2; }
 
 execute: $(STAMP) ## re-execute every notebook in place, deterministically, to refresh stored outputs
 	$(BIN)/python scripts/execute_notebooks.py notebooks/*.ipynb

@@ -11,7 +11,6 @@ import argparse
 import contextlib
 import io
 import json
-import math
 import os
 import platform
 import secrets
@@ -24,7 +23,6 @@ from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-import nbformat
 import numpy as np
 import pytest
 import torch
@@ -32,6 +30,8 @@ from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import lesson_utils.explorers  # noqa: F401  (importing it registers every explorer)
+from devtools.controls import positions, sweep
+from devtools.notebooks import explorers_notebook
 from devtools.servers import CHROMIUM_FLAGS, free_port, isolated_env, serve
 from lesson_utils.widgets import REGISTRY, Explorer
 
@@ -55,38 +55,6 @@ def percentiles(seconds: Sequence[float]) -> tuple[float, float]:
     """The median and the 95th percentile, in milliseconds."""
     p50, p95 = np.percentile(np.asarray(seconds) * 1000, [50, 95])
     return round(float(p50), 2), round(float(p95), 2)
-
-
-def positions(control: widgets.Widget) -> tuple[str, list[Any]]:
-    """Every setting of a control, in order: the attribute to set and its values."""
-    if hasattr(control, "options"):
-        return "index", list(range(len(control.options)))
-    if isinstance(control.value, bool):
-        return "value", [False, True]
-    if all(hasattr(control, name) for name in ("min", "max", "step")):
-        grid = np.arange(control.min, control.max + control.step / 2, control.step)
-        if hasattr(control, "base"):  # a log slider: min, max and step are exponents
-            grid = control.base**grid
-        return "value", np.round(grid, 12).tolist()
-    raise TypeError(f"cannot sweep a {type(control).__name__}: it has no options, no bool value and no min/max/step")
-
-
-def sweep(explorer: Explorer, updates: int) -> list[tuple[widgets.Widget, str, Any]]:
-    """About ``updates`` control changes, every control in turn: a slider end to end, choices round and round."""
-    changes = []
-    per_control = math.ceil(updates / len(explorer.controls))
-    for control in explorer.controls.values():
-        attribute, values = positions(control)
-        if len(values) >= per_control:
-            picks = [values[i] for i in np.rint(np.linspace(0, len(values) - 1, per_control)).astype(int)]
-        else:
-            picks = [values[i % len(values)] for i in range(per_control)]
-        current = getattr(control, attribute)
-        for value in picks:
-            if value != current:
-                changes.append((control, attribute, value))
-                current = value
-    return changes
 
 
 def naive_update(explorer: Explorer, values: dict[str, Any]) -> float:
@@ -152,18 +120,6 @@ def bench_lesson(path: Path) -> dict[str, Any]:
         "cells": len(calls),
         "passed": code == pytest.ExitCode.OK,
     }
-
-
-def explorers_notebook(folder: Path, names: Sequence[str]) -> Path:
-    """A notebook that shows every explorer, one per cell, as the lessons do."""
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    setup = "import lesson_utils\nimport lesson_utils.explorers\nfrom lesson_utils.widgets import REGISTRY\n\n"
-    notebook.cells = [nbformat.v4.new_code_cell(setup + "lesson_utils.setup()")]
-    notebook.cells += [nbformat.v4.new_code_cell(f"REGISTRY[{name!r}]()") for name in names]
-    path = folder / "explorers.ipynb"
-    nbformat.write(notebook, path)
-    return path
 
 
 @contextlib.contextmanager
@@ -243,11 +199,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--updates", type=int, default=60, help="control changes per explorer (default: 60)")
     parser.add_argument("--browser-steps", type=int, default=20, help="slider steps per explorer (default: 20)")
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="the browser (default: /usr/bin/chromium)")
+    parser.add_argument("--explorer", action="append", choices=sorted(REGISTRY), help="time only this explorer")
     parser.add_argument("--no-lessons", action="store_true", help="skip running the lessons under nbval")
     parser.add_argument("--no-browser", action="store_true", help="skip the browser")
     args = parser.parse_args(argv)
     plt.switch_backend("agg")
-    names = sorted(REGISTRY)
+    names = sorted(args.explorer or REGISTRY)
     report: dict[str, Any] = {"machine": machine()}
     about = report["machine"]
     print(f"Loss Lab benchmark: {about['cpus']} CPUs, load {about['load_1_5_15']} (1, 5, 15 min), {about['platform']},")

@@ -19,12 +19,16 @@ import nbformat
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
+from devtools.notebooks import explorers_notebook
 from devtools.servers import CHROMIUM_FLAGS, ROOT, Server, as_root, free_port, isolated_env, serve
-from tests.browser.served import SAMPLE
+from tests.browser.served import EXPLORERS, SAMPLE, STORED
 from tests.lessons import NOTEBOOKS
 
-# The 'Jupyter news' toast of a fresh profile would cover the notebook.
-LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+# The 'Jupyter news' toast of a fresh profile would cover the notebook; every cell is laid out, on screen or not.
+LAB_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+}
 
 # The sample notebook is for the browser, not for nbval.
 collect_ignore = [SAMPLE.name]
@@ -57,11 +61,14 @@ def jupyter_env(tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def served_notebooks(tmp_path_factory) -> Path:
-    """A copy of notebooks/ and the sample lesson, every output and execution count stripped."""
+    """A copy of notebooks/ and the sample lesson, every output and execution count stripped; the explorers page
+    (served.EXPLORERS_PAGE); and in the folder served.STORED, the notebooks as committed, outputs and all."""
     folder = tmp_path_factory.mktemp("notebooks")
     if NOTEBOOKS.is_dir():
         shutil.copytree(NOTEBOOKS, folder, dirs_exist_ok=True)
+        shutil.copytree(NOTEBOOKS, folder / STORED)
     shutil.copy(SAMPLE, folder)
+    explorers_notebook(folder, EXPLORERS)
     for path in folder.glob("*.ipynb"):
         notebook = nbformat.read(path, as_version=4)
         for cell in notebook.cells:
@@ -93,11 +100,12 @@ def jupyterlab(chromium, served_notebooks, jupyter_env, artifacts, tmp_path_fact
 @pytest.fixture(scope="session")
 def voila(chromium, served_notebooks, jupyter_env, artifacts) -> Iterator[Server]:
     """Voila as `make demo` runs it (it reads voila.json from the repository root), but on its own port with its own
-    token, and culling a kernel 2 s after its page has gone so that the tests can see it happen."""
+    token, and culling a kernel 10 s after its page has gone so that the tests can see it happen. (Sooner, a loaded
+    machine can cull a page's kernel between Voila running its cells and the page connecting to it.)"""
     port, token = free_port(), secrets.token_hex(16)
     argv = [
         sys.executable, "-m", "voila", f"--port={port}", f"--token={token}",
-        "--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1",
+        "--MappingKernelManager.cull_idle_timeout=10", "--MappingKernelManager.cull_interval=1",
         str(served_notebooks),
     ]  # fmt: skip
     with serve(argv, port=port, token=token, ready="/", env=jupyter_env, log=artifacts / "voila.log") as server:
@@ -128,6 +136,11 @@ def lab_page(jupyterlab, browser) -> Iterator[Page]:
     page = browser.new_page()
     yield page
     page.close()
+    delete_sessions(jupyterlab)
+
+
+def delete_sessions(jupyterlab: Server) -> None:
+    """End every notebook session of the server, with its kernel."""
     _, sessions = jupyterlab.api("GET", "/api/sessions")
     for session in sessions:
         jupyterlab.api("DELETE", f"/api/sessions/{session['id']}")

@@ -1,5 +1,5 @@
-"""Every lesson in demo mode, as a class sees it: Voila renders it with the code hidden, an explorer responds to
-its sliders, and the kernel of a page that has gone is culled."""
+"""A lesson in demo mode, as a class sees it: Voila renders it with the code hidden, an explorer responds to its
+sliders, and the kernel of a page that has gone is culled. (Every explorer is driven in Voila by test_explorers.)"""
 
 import json
 import time
@@ -11,14 +11,14 @@ from playwright.sync_api import expect
 
 from devtools.servers import wait_until
 from tests.browser.explorers import EXPLORER, check_explorer
-from tests.browser.served import LESSONS
+from tests.browser.served import VOILA_RUNS
 
 pytestmark = pytest.mark.browser
 
 RENDER_MS = 300_000
 
 
-@pytest.mark.parametrize("name", LESSONS, ids=lambda name: Path(name).stem)
+@pytest.mark.parametrize("name", VOILA_RUNS, ids=lambda name: Path(name).stem)
 def test_lesson_in_demo_mode(voila, voila_page, artifacts, name):
     page = voila_page
     start = time.perf_counter()
