@@ -83,9 +83,11 @@ def jupyterlab(chromium, served_notebooks, jupyter_env, artifacts, tmp_path_fact
 @pytest.fixture(scope="session")
 def voila(chromium, served_notebooks, jupyter_env, artifacts) -> Iterator[Server]:
     """Voila as `make demo` runs it (it reads voila.json from the repository root), but on its own port with its own
-    token, and culling a kernel 2 s after its page has gone so that the tests can see it happen."""
+    token, and culling a kernel 15 s after its page has gone so that a test can see it happen. (A page connects to
+    its kernel only once its scripts have loaded, seconds after the kernel started on a loaded machine: a kernel
+    must outlive that wait.)"""
     port, token = free_port(), secrets.token_hex(16)
-    culling = ["--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1"]
+    culling = ["--MappingKernelManager.cull_idle_timeout=15", "--MappingKernelManager.cull_interval=1"]
     argv = voila_argv(served_notebooks, port=port, token=token, options=culling)
     with serve(argv, port=port, token=token, ready="/", env=jupyter_env, log=artifacts / "voila.log") as server:
         yield server

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from devtools.pages import VOILA_DONE
 from devtools.servers import wait_until
 from tests.browser.explorers import EXPLORER, check_explorer
-from tests.browser.served import LESSONS
+from tests.browser.served import LESSONS, SAMPLE
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +45,11 @@ def test_lesson_in_demo_mode(voila, voila_page, artifacts, name):
     }
     (artifacts / f"voila-{stem}.json").write_text(json.dumps(timings, indent=1))
 
+
+def test_the_kernel_of_a_closed_page_is_culled(voila, voila_page):
+    page = voila_page
+    page.goto(voila.url(f"/voila/render/{SAMPLE.name}"), timeout=RENDER_MS)
+    page.wait_for_function(VOILA_DONE, timeout=RENDER_MS)
     kernel = json.loads(page.locator("#jupyter-config-data").text_content())["kernelId"]
     assert voila.api("GET", f"/api/kernels/{kernel}")[0] == 200
     page.close()  # as a tab that is simply gone: no unload handler runs
