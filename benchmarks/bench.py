@@ -1,7 +1,9 @@
 """How fast every explorer answers its controls, against the naive way; the lessons under nbval; a real browser.
 
-Run it with `make bench` (options: `.venv/bin/python -m benchmarks.bench --help`). It prints a table and, as its
-last line, one JSON object with every figure. Times are wall-clock on the machine it runs on, so it reports the
+In the browser: every explorer's slider in Voila and in JupyterLab, and every lesson in Voila (when its prose shows,
+when its first explorer answers, its kernel's memory). Run it with `make bench` (options:
+`.venv/bin/python -m benchmarks.bench --help`). It prints tables and, as its last line, one JSON object with every
+figure. Times are wall-clock on the machine it runs on, so it reports the
 machine's load too: on a shared machine, run it twice and compare.
 """
 
