@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # One thread gives the same last bits on every machine; an exported backend would hide kernel figures.
 export OMP_NUM_THREADS := 1
+# Jupyter reads jupyter-config/ first: TCP_NODELAY on kernel websockets (lesson_utils/kernel_websocket.py).
+export JUPYTER_CONFIG_PATH := $(CURDIR)/jupyter-config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 unexport MPLBACKEND
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 # make demo LESSON=02_cross_entropy shows one lesson; without LESSON, all of notebooks/.
@@ -33,7 +35,8 @@ $(STAMP): constraints.txt pyproject.toml
 lab: $(STAMP) ## JupyterLab on the lessons, on 127.0.0.1, token authentication on
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
-# Voila reads voila.json from this folder: 127.0.0.1, a token, code hidden, tracebacks shown, idle kernels culled.
+# Voila reads voila.json from this folder: 127.0.0.1, a token, code hidden, tracebacks shown, prose shown while the
+# cells run, idle kernels culled, TCP_NODELAY on kernel websockets.
 demo: $(STAMP) ## the lessons as a classroom app in Voila: code hidden, widgets live; open the URL it prints
 	@test -e $(DEMO_NOTEBOOK) || { echo "No $(DEMO_NOTEBOOK). The lessons:"; ls notebooks; exit 2; }
 	$(BIN)/voila --port=$(DEMO_PORT) $(DEMO_NOTEBOOK)

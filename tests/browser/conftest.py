@@ -7,11 +7,9 @@ Without Chromium the browser tests are skipped, unless LOSS_LAB_REQUIRE_BROWSER=
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,15 +18,13 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
 from devtools.notebooks import explorers_notebook
-from devtools.servers import CHROMIUM_FLAGS, ROOT, Server, as_root, free_port, isolated_env, serve
+from devtools.pages import VOILA_RENDER
+from devtools.servers import CHROMIUM_FLAGS, ROOT, Server, free_port, isolated_env, jupyterlab_argv, serve, voila_argv
 from tests.browser.served import EXPLORERS, SAMPLE, STORED
 from tests.lessons import NOTEBOOKS
 
-# The 'Jupyter news' toast of a fresh profile would cover the notebook; every cell is laid out, on screen or not.
-LAB_OVERRIDES = {
-    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
-}
+# Every cell is laid out, on screen or not, so that the tests can read every prompt.
+LAB_SETTINGS = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
 
 # The sample notebook is for the browser, not for nbval.
 collect_ignore = [SAMPLE.name]
@@ -81,17 +77,13 @@ def served_notebooks(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def jupyterlab(chromium, served_notebooks, jupyter_env, artifacts, tmp_path_factory) -> Iterator[Server]:
-    settings = tmp_path_factory.mktemp("lab-settings")
-    (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES))
+    """JupyterLab as `make lab` runs it (jupyter-config/), on its own port with its own token; the tests read cell
+    states and outputs from the notebook model of the page (``window.jupyterapp``)."""
     port, token = free_port(), secrets.token_hex(16)
-    argv = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", *as_root(),
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served_notebooks}",
-        f"--LabApp.app_settings_dir={settings}",
-        # The tests read cell states and outputs from the notebook model the page shows.
-        "--LabApp.expose_app_in_browser=True",
-    ]  # fmt: skip
+    settings = tmp_path_factory.mktemp("lab-settings")
+    argv = jupyterlab_argv(
+        port=port, token=token, root_dir=served_notebooks, settings_dir=settings, settings=LAB_SETTINGS
+    )
     log = artifacts / "jupyterlab.log"
     with serve(argv, port=port, token=token, ready="/api/status", env=jupyter_env, log=log) as server:
         yield server
@@ -100,14 +92,12 @@ def jupyterlab(chromium, served_notebooks, jupyter_env, artifacts, tmp_path_fact
 @pytest.fixture(scope="session")
 def voila(chromium, served_notebooks, jupyter_env, artifacts) -> Iterator[Server]:
     """Voila as `make demo` runs it (it reads voila.json from the repository root), but on its own port with its own
-    token, and culling a kernel 10 s after its page has gone so that the tests can see it happen. (Sooner, a loaded
-    machine can cull a page's kernel between Voila running its cells and the page connecting to it.)"""
+    token, and culling a kernel 15 s after its page has gone so that a test can see it happen. (A page connects to
+    its kernel only once its scripts have loaded, seconds after the kernel started on a loaded machine: a kernel
+    must outlive that wait.)"""
     port, token = free_port(), secrets.token_hex(16)
-    argv = [
-        sys.executable, "-m", "voila", f"--port={port}", f"--token={token}",
-        "--MappingKernelManager.cull_idle_timeout=10", "--MappingKernelManager.cull_interval=1",
-        str(served_notebooks),
-    ]  # fmt: skip
+    culling = ["--MappingKernelManager.cull_idle_timeout=15", "--MappingKernelManager.cull_interval=1"]
+    argv = voila_argv(served_notebooks, port=port, token=token, options=culling)
     with serve(argv, port=port, token=token, ready="/", env=jupyter_env, log=artifacts / "voila.log") as server:
         yield server
 
@@ -148,6 +138,8 @@ def delete_sessions(jupyterlab: Server) -> None:
 
 @pytest.fixture
 def voila_page(voila, browser) -> Iterator[Page]:
+    """A fresh tab for Voila, recording when prose shows and when every cell has run (``devtools.pages``)."""
     page = browser.new_page()
+    page.add_init_script(VOILA_RENDER)
     yield page
     page.close()
