@@ -27,6 +27,7 @@ myst_heading_anchors = 3
 html_theme = "furo"
 html_static_path = ["static"]
 html_css_files = ["loss-lab.css"]
+html_js_files = ["loss-lab.js"]
 html_show_sourcelink = False
 html_copy_source = False
 html_theme_options = {"navigation_with_keys": True}
