@@ -81,7 +81,8 @@ def build(out: Path, *, source: Path = NOTEBOOKS) -> int:
     staging = out.parent / f"{out.name}-src"
     stage(source, staging)
     # -W: a broken cross-reference or a missing image fails the build; -E: read every page again.
-    return build_main(["-b", "html", "-q", "-W", "--keep-going", "-E", "-c", str(ROOT / "site"), str(staging), str(out)])
+    options = ["-b", "html", "-q", "-W", "--keep-going", "-E", "-c", str(ROOT / "site")]
+    return build_main([*options, str(staging), str(out)])
 
 
 def main(argv: list[str] | None = None) -> int:

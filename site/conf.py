@@ -7,7 +7,7 @@ site itself: MathJax comes from sphinx-mathjax-offline, the theme (Furo) ships i
 
 project = "Loss Lab"
 author = "Loss Lab"
-copyright = "Loss Lab"  # noqa: A001 (Sphinx's name for it)
+copyright = "Loss Lab"
 html_title = "Loss Lab"
 language = "en"
 

@@ -1,0 +1,111 @@
+"""Accessible demo mode: every explorer is used by keyboard alone, its figure says in words what it shows, and
+axe-core finds no serious or critical violation that the lessons cause. (The static site is audited in
+test_site.py.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+import lesson_utils.explorers  # noqa: F401  (registers every explorer)
+from benchmarks.bench import explorers_notebook, voila
+from lesson_utils.widgets import REGISTRY
+from tests.browser.audit import serious_violations
+from tests.browser.explorers import EXPLORER, NEW_FRAME, RENDERED, class_name
+from tests.browser.served import LESSONS
+
+pytestmark = pytest.mark.browser
+
+RENDER_MS = 300_000
+#: Violations that come from the page Voila draws around the lesson, with why each is not the lesson's to fix.
+VOILA_CHROME = {
+    (
+        "image-alt",
+        ".jp-RenderedImage > img",
+    ): "JupyterLab's image/png renderer, which Voila uses, writes an <img> with no alt and reads none from the "
+    "notebook; each lesson describes its figures in the prose beside them. (Explorers' figures are widgets with "
+    "their own alt text, and are audited.)",
+}
+
+
+@pytest.fixture(scope="module")
+def explorers_demo(chromium, tmp_path_factory) -> Iterator[str]:
+    """Every registered explorer on one page, served as `make demo` serves a lesson: its URL. (Its own server keeps
+    voila.json's culling; the shared one culls after 2 s, which can take a kernel still starting on a busy machine.)"""
+    folder = tmp_path_factory.mktemp("explorers")
+    with voila(explorers_notebook(folder, sorted(REGISTRY)), folder) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser) -> Iterator[Page]:
+    page = browser.new_page()
+    yield page
+    page.close()
+
+
+def tab_to(page: Page, control: Locator, *, presses: int = 12) -> None:
+    """Press Tab, as a keyboard user does, until the control has the focus."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if control.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{presses} presses of Tab did not reach {control}")
+
+
+def press_until_changed(page: Page, key: str, figure: Locator, readout: Locator, *, what: str, presses: int = 5):
+    """Press a key on the focused control until the explorer's figure changes (one arrow step at a flat part of a
+    curve can leave it as it was); Home and End, which go to either end, must change the numbers shown too."""
+    before_src, before_text = figure.get_attribute("src"), readout.text_content()
+    for _ in range(presses):
+        page.keyboard.press(key)
+        try:
+            page.wait_for_function(NEW_FRAME, arg=[figure.element_handle(), before_src], timeout=5_000)
+        except PlaywrightTimeoutError:
+            continue
+        if key in ("Home", "End"):
+            expect(readout, f"{what}: {key} left the numbers as they were").not_to_have_text(before_text)
+        return
+    raise AssertionError(f"{what}: {presses} presses of {key} left the figure as it was")
+
+
+def test_every_explorer_by_keyboard_alone(explorers_demo, page):
+    page.goto(explorers_demo, timeout=RENDER_MS)
+    explorers = page.locator(EXPLORER)
+    expect(explorers).to_have_count(len(REGISTRY))
+    for explorer in explorers.all():
+        figure, readout = explorer.locator("img.loss-lab-figure"), explorer.locator(".loss-lab-readout")
+        page.wait_for_function(RENDERED, arg=figure.element_handle())
+        for handle in explorer.locator(".widget-slider .noUi-handle").all():
+            tab_to(page, handle)
+            at_end = float(handle.get_attribute("aria-valuenow")) >= float(handle.get_attribute("aria-valuemax"))
+            for key in ("Home", "End", "ArrowLeft") if at_end else ("End", "Home", "ArrowRight"):
+                what = f"{class_name(explorer)}, slider {handle.get_attribute('aria-label')!r}"
+                press_until_changed(page, key, figure, readout, what=what)
+
+
+def audited(page: Page) -> list[str]:
+    """The serious violations on a rendered Voila page, once every explorer shows its figure."""
+    expect(page.locator(EXPLORER).first).to_be_visible()
+    for figure in page.locator("img.loss-lab-figure").all():
+        page.wait_for_function(RENDERED, arg=figure.element_handle())
+    page.wait_for_load_state("networkidle")
+    return serious_violations(page, chrome=VOILA_CHROME)
+
+
+def test_every_explorer_passes_the_audit(explorers_demo, page):
+    page.goto(explorers_demo, timeout=RENDER_MS)
+    expect(page.locator(EXPLORER)).to_have_count(len(REGISTRY))
+    assert not audited(page)
+
+
+#: The start page and the first lesson: prose, math, tables, figures, explorers, pitfalls' errors and solutions.
+#: The static site's test audits every lesson's content.
+@pytest.mark.parametrize("name", ["00_start_here.ipynb", LESSONS[0]], ids=lambda name: Path(name).stem)
+def test_lessons_pass_the_audit_in_demo_mode(voila, voila_page, name):
+    voila_page.goto(voila.url(f"/voila/render/{name}"), timeout=RENDER_MS)
+    assert not audited(voila_page)
