@@ -94,9 +94,7 @@ def naive_update(explorer: Explorer, values: dict[str, Any]) -> float:
     start = time.perf_counter()
     figure = plt.figure(figsize=explorer.figsize, dpi=explorer.dpi, layout="constrained")
     art = explorer.draw(figure)
-    for artist in figure.findobj(lambda artist: artist.get_animated()):
-        artist.set_animated(False)  # a normal draw skips animated artists
-    explorer.update(art, **values)
+    explorer.update(art, explorer.Settings(**values))
     figure.savefig(io.BytesIO(), format="png", bbox_inches="tight")
     plt.close(figure)
     return time.perf_counter() - start

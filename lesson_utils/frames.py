@@ -1,22 +1,26 @@
 """Frames of a Figure as PNG bytes, drawing again only what moved since the last frame.
 
-The first frame draws the figure in full and caches the background under the artists marked animated. Each
-later frame restores that background, draws the animated artists, and paints the still artists that lie above
-them (points, axes, legends) from cached layers, so every frame is what a full redraw would show. A change to
-an artist that is not animated makes the next frame a full redraw.
+The caller says which artists move; :class:`Frames` marks them animated (so a full draw leaves them out), draws
+the first frame in full and caches the background under the moving artists. Each later frame restores that
+background, draws the moving artists, and paints the still artists that lie above them (points, axes, legends)
+from cached layers, so every frame is what a full redraw would show. A change to a still artist makes the next
+frame a full redraw.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import struct
 import zlib
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.container import Container
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -39,6 +43,26 @@ def encode_png(canvas: FigureCanvasAgg, *, compress_level: int = 1) -> bytes:
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     """One PNG chunk: length, type, data, CRC of type and data."""
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def artists_in(art: Any, where: str = "art") -> list[Artist]:
+    """Every Artist in ``art``: an Artist, a Container (bars), or a dataclass, dict, list or tuple of them."""
+    if isinstance(art, Artist):
+        return [art]
+    if dataclasses.is_dataclass(art) and not isinstance(art, type):
+        fields = ((f".{field.name}", getattr(art, field.name)) for field in dataclasses.fields(art))
+    elif isinstance(art, dict):
+        fields = ((f"[{key!r}]", value) for key, value in art.items())
+    elif isinstance(art, list | tuple | Container):
+        fields = ((f"[{i}]", value) for i, value in enumerate(art))
+    elif art is None:
+        return []
+    else:
+        raise TypeError(
+            f"{where} is a {type(art).__name__}: what draw returns holds only the artists that move "
+            "(Artists, bars, and dataclasses, dicts, lists or tuples of them)."
+        )
+    return [artist for suffix, value in fields for artist in artists_in(value, where + suffix)]
 
 
 def _drawn_children(parent: Figure | Axes) -> list[Artist]:
@@ -85,8 +109,11 @@ class _Layer:
 class Frames:
     """Renders one Figure (on an Agg canvas) frame after frame."""
 
-    def __init__(self, figure: Figure) -> None:
+    def __init__(self, figure: Figure, *, moving: Iterable[Artist]) -> None:
+        """Frames of ``figure`` where only the ``moving`` artists change (others may, at a full redraw's cost)."""
         self.figure = figure
+        for artist in moving:
+            artist.set_animated(True)
         self._background: Any = None
         self._still: set[Artist] = set()
         self._steps: list[Artist | _Layer] = []

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -15,7 +14,7 @@ from matplotlib.lines import Line2D
 
 from lesson_utils.losses.binary import LOG_FLOOR
 from lesson_utils.plotting import COLORS
-from lesson_utils.widgets import Explorer, register, slider
+from lesson_utils.widgets import Explorer, Reading, choice, recompute_on_change, register, slider
 
 #: The floor of the log-scale gradient panel: a gradient smaller than this is drawn on the floor.
 GRADIENT_FLOOR = 1e-12
@@ -48,17 +47,14 @@ class LogitLossExplorer(Explorer):
     figsize = (9.6, 3.2)
     Z_MAX = 12.0
 
-    def __init__(self, **values: Any) -> None:
-        self.z = torch.linspace(-self.Z_MAX, self.Z_MAX, 241, dtype=torch.float64)
-        self._curves: dict[str, torch.Tensor] = {}
-        self._curves_for: float | None = None
-        super().__init__(**values)
+    z = torch.linspace(-Z_MAX, Z_MAX, 241, dtype=torch.float64)
+    logit = slider("logit z", value=-4.0, min=-Z_MAX, max=Z_MAX, step=0.1)
+    target = slider("target y", value=1.0, min=0.0, max=1.0, step=0.05)
 
-    def make_controls(self) -> dict[str, Any]:
-        return {
-            "logit": slider("logit z", value=-4.0, min=-self.Z_MAX, max=self.Z_MAX, step=0.1),
-            "target": slider("target y", value=1.0, min=0.0, max=1.0, step=0.05),
-        }
+    @recompute_on_change
+    def curves(self, target: float) -> dict[str, torch.Tensor]:
+        """Both losses and their gradients over the logit grid: they depend on the target only."""
+        return logit_losses(self.z, target)
 
     def draw(self, fig: Figure) -> CurveArt:
         loss_ax, grad_ax, log_ax = fig.subplots(1, 3)
@@ -78,14 +74,11 @@ class LogitLossExplorer(Explorer):
                 (lines[key],) = ax.plot([], [], color=color, linestyle=style, linewidth=2, label=labels[name])
                 (dots[key],) = ax.plot([], [], "o", color=color, markersize=7)
         loss_ax.legend(loc="upper center", fontsize=8)
-        for artist in (*lines.values(), *dots.values()):
-            artist.set_animated(True)
         return CurveArt(lines=lines, dots=dots)
 
-    def update(self, art: CurveArt, *, logit: float, target: float) -> dict[str, float]:
-        if self._curves_for != target:  # the curves depend on the target only: dragging the logit reuses them
-            self._curves, self._curves_for = logit_losses(self.z, target), target
-        curves = self._curves
+    def update(self, art: CurveArt, s: Any) -> list[Reading]:
+        logit, target = s.logit, s.target
+        curves = self.curves(target)
         here = logit_losses(torch.tensor([logit], dtype=torch.float64), target)
         z = self.z.numpy()
         for name in ("bce", "mse"):
@@ -97,13 +90,13 @@ class LogitLossExplorer(Explorer):
             art.dots[name].set_data([logit], [value])
             art.dots[f"{name}_grad"].set_data([logit], [slope])
             art.dots[f"{name}_size"].set_data([logit], [max(abs(slope), GRADIENT_FLOOR)])
-        return {
-            "σ(z)": torch.sigmoid(torch.tensor(logit, dtype=torch.float64)).item(),
-            "BCE": here["bce"].item(),
-            "∂BCE/∂z": here["bce_grad"].item(),
-            "MSE": here["mse"].item(),
-            "∂MSE/∂z": here["mse_grad"].item(),
-        }
+        return [
+            Reading("p", "σ(z)", torch.sigmoid(torch.tensor(logit, dtype=torch.float64)).item()),
+            Reading("bce", "BCE", here["bce"].item()),
+            Reading("bce_grad", "∂BCE/∂z", here["bce_grad"].item()),
+            Reading("mse", "MSE", here["mse"].item()),
+            Reading("mse_grad", "∂MSE/∂z", here["mse_grad"].item()),
+        ]
 
 
 DTYPES = {"bfloat16": torch.bfloat16, "float32": torch.float32, "float64": torch.float64}
@@ -136,18 +129,15 @@ class SaturationExplorer(Explorer):
     figsize = (8.8, 3.2)
     Z_MAX = 120.0
 
-    def __init__(self, **values: Any) -> None:
-        self.z = torch.linspace(-self.Z_MAX, self.Z_MAX, 481, dtype=torch.float64)
-        self._curves: dict[str, torch.Tensor] = {}
-        self._curves_for: tuple[float, str] | None = None
-        super().__init__(**values)
+    z = torch.linspace(-Z_MAX, Z_MAX, 481, dtype=torch.float64)
+    logit = slider("logit z", value=20.0, min=-Z_MAX, max=Z_MAX, step=0.5, readout_format=".1f")
+    target = choice("target y", [0.0, 1.0], value=0.0)
+    dtype = choice("dtype", list(DTYPES), value="float32")
 
-    def make_controls(self) -> dict[str, Any]:
-        return {
-            "logit": slider("logit z", value=20.0, min=-self.Z_MAX, max=self.Z_MAX, step=0.5, readout_format=".1f"),
-            "target": widgets.ToggleButtons(options=[0.0, 1.0], value=0.0, description="target y"),
-            "dtype": widgets.ToggleButtons(options=list(DTYPES), value="float32", description="dtype"),
-        }
+    @recompute_on_change
+    def curves(self, target: float, dtype: str) -> dict[str, torch.Tensor]:
+        """Both losses and their gradients over the logit grid, in ``dtype``: dragging the logit reuses them."""
+        return saturation_losses(self.z, target, DTYPES[dtype])
 
     def draw(self, fig: Figure) -> CurveArt:
         loss_ax, grad_ax = fig.subplots(1, 2)
@@ -166,14 +156,11 @@ class SaturationExplorer(Explorer):
                 (lines[key],) = ax.plot([], [], color=color, linestyle=style, linewidth=2, label=label)
                 (dots[key],) = ax.plot([], [], "o", color=color, markersize=7)
         fig.legend(*loss_ax.get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8)
-        for artist in (*lines.values(), *dots.values()):
-            artist.set_animated(True)
         return CurveArt(lines=lines, dots=dots)
 
-    def update(self, art: CurveArt, *, logit: float, target: float, dtype: str) -> dict[str, float]:
-        if self._curves_for != (target, dtype):  # dragging the logit reuses the curves
-            self._curves, self._curves_for = saturation_losses(self.z, target, DTYPES[dtype]), (target, dtype)
-        curves = self._curves
+    def update(self, art: CurveArt, s: Any) -> list[Reading]:
+        logit, target, dtype = s.logit, s.target, s.dtype
+        curves = self.curves(target, dtype)
         here = saturation_losses(torch.tensor([logit]), target, DTYPES[dtype])
         z = curves["z"].double().numpy()
         for name in ("fused", "two_step"):
@@ -181,10 +168,10 @@ class SaturationExplorer(Explorer):
             art.lines[f"{name}_grad"].set_data(z, curves[f"{name}_grad"].double().numpy())
             art.dots[name].set_data([logit], [here[name].item()])
             art.dots[f"{name}_grad"].set_data([logit], [here[f"{name}_grad"].item()])
-        return {
-            f"1 − σ(z) in {dtype}": (1 - here["p"]).item(),
-            "BCELoss(σ(z))": here["two_step"].item(),
-            "its ∂/∂z": here["two_step_grad"].item(),
-            "BCEWithLogitsLoss(z)": here["fused"].item(),
-            "∂/∂z of that": here["fused_grad"].item(),
-        }
+        return [
+            Reading("one_minus_p", f"1 − σ(z) in {dtype}", (1 - here["p"]).item()),
+            Reading("two_step", "BCELoss(σ(z))", here["two_step"].item()),
+            Reading("two_step_grad", "its ∂/∂z", here["two_step_grad"].item()),
+            Reading("fused", "BCEWithLogitsLoss(z)", here["fused"].item()),
+            Reading("fused_grad", "∂/∂z of that", here["fused_grad"].item()),
+        ]

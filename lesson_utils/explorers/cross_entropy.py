@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -21,7 +20,7 @@ from matplotlib.quiver import Quiver
 from matplotlib.text import Text
 
 from lesson_utils.plotting import COLORS, SIGNED_CMAP, SURFACE_CMAP
-from lesson_utils.widgets import Explorer, register, slider
+from lesson_utils.widgets import Explorer, Reading, choice, recompute_on_change, register, slider
 
 #: The tiny fixed world of the explorers: one image, three classes.
 CLASSES = ("cat", "dog", "bird")
@@ -55,6 +54,11 @@ def probability_legend(probability_label: str, target_label: str) -> list[Patch]
     ]
 
 
+def gradient_readings(grad: list[float]) -> list[Reading]:
+    """The gradient on each class's logit, named ``grad_<class>``."""
+    return [Reading(f"grad_{name}", f"\u2202L/\u2202z_{name}", g) for name, g in zip(CLASSES, grad, strict=True)]
+
+
 @dataclass
 class SoftmaxArt:
     logits: BarContainer
@@ -74,16 +78,11 @@ class SoftmaxExplorer(Explorer):
     title = "Three logits \u2192 softmax \u2192 cross-entropy, and the gradient on each logit"
     figsize = (9.0, 3.4)
 
-    def make_controls(self) -> dict[str, Any]:
-        return {
-            "cat": slider("logit of cat", value=2.0, min=-8.0, max=8.0, step=0.1),
-            "dog": slider("logit of dog", value=1.0, min=-8.0, max=8.0, step=0.1),
-            "bird": slider("logit of bird", value=-1.0, min=-8.0, max=8.0, step=0.1),
-            "true_class": widgets.ToggleButtons(options=list(CLASSES), value="dog", description="true class"),
-            "into_the_loss": widgets.ToggleButtons(
-                options=["logits", "softmax first (a bug)"], value="logits", description="into the loss"
-            ),
-        }
+    cat = slider("logit of cat", value=2.0, min=-8.0, max=8.0, step=0.1)
+    dog = slider("logit of dog", value=1.0, min=-8.0, max=8.0, step=0.1)
+    bird = slider("logit of bird", value=-1.0, min=-8.0, max=8.0, step=0.1)
+    true_class = choice("true class", CLASSES, value="dog")
+    into_the_loss = choice("into the loss", ["logits", "softmax first (a bug)"], value="logits")
 
     def draw(self, fig: Figure) -> SoftmaxArt:
         logit_ax, probability_ax, gradient_ax = fig.subplots(1, 3)
@@ -106,17 +105,6 @@ class SoftmaxExplorer(Explorer):
         gradient_ax.axhline(0.0, color="0.6", linewidth=0.8)
         gradients = gradient_ax.bar(x, np.zeros(3), color=COLORS["black"], edgecolor="0.4", linewidth=0.8)
         gradient_labels = [gradient_ax.text(i, 0.0, "", ha="center", fontsize=8) for i in x]
-        for artist in (
-            *logits.patches,
-            *probabilities.patches,
-            *targets.patches,
-            *gradients.patches,
-            *probability_labels,
-            *gradient_labels,
-            probability_title,
-            gradient_title,
-        ):
-            artist.set_animated(True)
         return SoftmaxArt(
             logits,
             probabilities,
@@ -128,15 +116,13 @@ class SoftmaxExplorer(Explorer):
             gradient_title,
         )
 
-    def update(
-        self, art: SoftmaxArt, *, cat: float, dog: float, bird: float, true_class: str, into_the_loss: str
-    ) -> dict[str, float]:
-        label = CLASSES.index(true_class)
-        softmax_first = into_the_loss != "logits"
-        loss, grad, seen = loss_and_gradient([cat, dog, bird], label, softmax_first=softmax_first)
+    def update(self, art: SoftmaxArt, s: Any) -> list[Reading]:
+        label = CLASSES.index(s.true_class)
+        softmax_first = s.into_the_loss != "logits"
+        loss, grad, seen = loss_and_gradient([s.cat, s.dog, s.bird], label, softmax_first=softmax_first)
         target = target_distribution(label, len(CLASSES), 0.0)
         cmap = colormaps[SIGNED_CMAP]
-        for i, (logit, p, q, g) in enumerate(zip((cat, dog, bird), seen, target, grad, strict=True)):
+        for i, (logit, p, q, g) in enumerate(zip((s.cat, s.dog, s.bird), seen, target, grad, strict=True)):
             art.logits.patches[i].set_height(logit)
             edge = (COLORS["black"], 2.5) if i == label else ("none", 0.0)
             for patch in (art.logits.patches[i], art.probabilities.patches[i]):
@@ -154,11 +140,11 @@ class SoftmaxExplorer(Explorer):
         art.probability_title.set_text("softmax(softmax(z))" if softmax_first else "softmax(z)")
         # Through the extra softmax the gradient is no longer p - target: the chain rule shrinks it.
         art.gradient_title.set_text("gradient, shrunk" if softmax_first else "gradient = p \u2212 target")
-        return {
-            "loss": loss,
-            f"p({true_class}) as the loss sees it": seen[label],
-            **{f"\u2202L/\u2202z_{name}": g for name, g in zip(CLASSES, grad, strict=True)},
-        }
+        return [
+            Reading("loss", "loss", loss),
+            Reading("p_true", f"p({s.true_class}) as the loss sees it", seen[label]),
+            *gradient_readings(grad),
+        ]
 
 
 @dataclass
@@ -182,18 +168,10 @@ class LogitSurfaceExplorer(Explorer):
     #: Colours for the loss: low values spread out (the valley is where the action is), clipped at 8.
     norm = PowerNorm(gamma=0.5, vmin=0.0, vmax=8.0, clip=True)
 
-    def __init__(self, **values: Any) -> None:
-        self._surface_key: tuple[int, float] | None = None
-        self.surface_values = torch.empty(0)
-        super().__init__(**values)
-
-    def make_controls(self) -> dict[str, Any]:
-        return {
-            "z_cat": slider("logit of cat", value=-1.0, min=-self.limit, max=self.limit, step=0.1),
-            "z_dog": slider("logit of dog", value=2.0, min=-self.limit, max=self.limit, step=0.1),
-            "true_class": widgets.ToggleButtons(options=list(CLASSES), value="cat", description="true class"),
-            "label_smoothing": slider("label_smoothing", value=0.1, min=0.0, max=0.5, step=0.01),
-        }
+    z_cat = slider("logit of cat", value=-1.0, min=-limit, max=limit, step=0.1)
+    z_dog = slider("logit of dog", value=2.0, min=-limit, max=limit, step=0.1)
+    true_class = choice("true class", CLASSES, value="cat")
+    label_smoothing = slider("label_smoothing", value=0.1, min=0.0, max=0.5, step=0.01)
 
     def grid(self) -> torch.Tensor:
         return torch.linspace(-self.limit, self.limit, self.points, dtype=torch.float64)
@@ -206,6 +184,12 @@ class LogitSurfaceExplorer(Explorer):
         target = torch.full((logits.shape[0],), true_class)
         values = F.cross_entropy(logits, target, reduction="none", label_smoothing=label_smoothing)
         return values.reshape(self.points, self.points)
+
+    @recompute_on_change
+    def surface_colours(self, true_class: int, label_smoothing: float) -> tuple[torch.Tensor, np.ndarray]:
+        """The loss surface and its colours as RGBA bytes: dragging a logit reuses both."""
+        values = self.surface(true_class, label_smoothing)
+        return values, colormaps[SURFACE_CMAP](self.norm(values.numpy()), bytes=True)
 
     def draw(self, fig: Figure) -> SurfaceArt:
         surface_ax, probability_ax = fig.subplots(1, 2, width_ratios=(3, 2))
@@ -243,18 +227,13 @@ class LogitSurfaceExplorer(Explorer):
         probability_ax.legend(
             handles=probability_legend("p = softmax(z)", "target q"), loc="upper center", ncols=2, fontsize=7
         )
-        for artist in (image, minimum, position, arrow, *probabilities.patches, *targets.patches):
-            artist.set_animated(True)
         return SurfaceArt(image, position, minimum, arrow, probabilities, targets)
 
-    def update(
-        self, art: SurfaceArt, *, z_cat: float, z_dog: float, true_class: str, label_smoothing: float
-    ) -> dict[str, float]:
-        label = CLASSES.index(true_class)
-        if self._surface_key != (label, label_smoothing):  # dragging a logit leaves the surface as it is
-            self._surface_key = (label, label_smoothing)
-            self.surface_values = self.surface(label, label_smoothing)
-            art.image.set_data(colormaps[SURFACE_CMAP](self.norm(self.surface_values.numpy()), bytes=True))
+    def update(self, art: SurfaceArt, s: Any) -> list[Reading]:
+        z_cat, z_dog, label_smoothing = s.z_cat, s.z_dog, s.label_smoothing
+        label = CLASSES.index(s.true_class)
+        _, colours = self.surface_colours(label, label_smoothing)
+        art.image.set_data(colours)
         loss, grad, probabilities = loss_and_gradient([z_cat, z_dog, 0.0], label, label_smoothing=label_smoothing)
         target = target_distribution(label, len(CLASSES), label_smoothing)
         if label_smoothing > 0:
@@ -272,7 +251,4 @@ class LogitSurfaceExplorer(Explorer):
         for i, (patch, q) in enumerate(zip(art.targets.patches, target, strict=True)):
             patch.set_height(q)
             patch.set_linewidth(2.5 if i == label else 1.5)
-        return {
-            "loss": loss,
-            **{f"\u2202L/\u2202z_{name}": g for name, g in zip(CLASSES, grad, strict=True)},
-        }
+        return [Reading("loss", "loss", loss), *gradient_readings(grad)]

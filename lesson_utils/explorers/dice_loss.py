@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 
 from lesson_utils.losses import dice_loss
 from lesson_utils.plotting import COLORS, SIGNED_CMAP
-from lesson_utils.widgets import Explorer, register, slider
+from lesson_utils.widgets import Explorer, Reading, recompute_on_change, register, slider
 
 #: The tiny fixed world: a 40 x 40 image whose target is a disk of radius 8 a little left of centre.
 SIZE = 40
@@ -75,7 +75,12 @@ class BlobState:
 
     probs: torch.Tensor
     grad: torch.Tensor
-    numbers: dict[str, float]
+    readings: list[Reading]
+
+    @property
+    def numbers(self) -> dict[str, float]:
+        """The readout's numbers by the label a learner reads."""
+        return {reading.label: reading.value for reading in self.readings}
 
 
 def blob_state(shift_x: float, shift_y: float, scale: float, sharpness: float, bce_weight: float) -> BlobState:
@@ -87,15 +92,15 @@ def blob_state(shift_x: float, shift_y: float, scale: float, sharpness: float, b
     (grad,) = torch.autograd.grad(loss, logits)
     probs = torch.sigmoid(logits.detach())
     hard_dice, hard_iou = (score.item() for score in overlap_scores(probs, TARGET))
-    numbers = {
-        "soft Dice loss": dice.item(),
-        "hard Dice": hard_dice,
-        "hard IoU": hard_iou,
-        "BCE": bce.item(),
-        "(1\u2212w)\u00b7Dice + w\u00b7BCE": loss.item(),
-        "max |\u2202L/\u2202logit|": grad.abs().max().item(),
-    }
-    return BlobState(probs=probs, grad=grad, numbers=numbers)
+    readings = [
+        Reading("soft_dice", "soft Dice loss", dice.item()),
+        Reading("hard_dice", "hard Dice", hard_dice),
+        Reading("hard_iou", "hard IoU", hard_iou),
+        Reading("bce", "BCE", bce.item()),
+        Reading("loss", "(1\u2212w)\u00b7Dice + w\u00b7BCE", loss.item()),
+        Reading("max_grad", "max |\u2202L/\u2202logit|", grad.abs().max().item()),
+    ]
+    return BlobState(probs=probs, grad=grad, readings=readings)
 
 
 @dataclass
@@ -110,9 +115,8 @@ class BlobArt:
 
 
 def _outline(ax: Axes, color: str) -> None:
-    """The target's edge; animated only so that it is drawn over the (animated) image beneath it."""
-    edge = ax.contour(TARGET.numpy(), levels=[0.5], colors=color, linewidths=1.5, zorder=3)
-    edge.set_animated(True)
+    """The target's edge, drawn over the image beneath it."""
+    ax.contour(TARGET.numpy(), levels=[0.5], colors=color, linewidths=1.5, zorder=3)
 
 
 @register
@@ -122,37 +126,30 @@ class DiceBlobExplorer(Explorer):
     title = "A predicted blob against a target mask: Dice, IoU and BCE"
     figsize = (8.6, 3.0)
 
-    def make_controls(self) -> dict[str, Any]:
-        return {
-            "shift_x": slider("shift x (pixels)", value=5.0, min=-20.0, max=20.0, step=0.5, readout_format=".1f"),
-            "shift_y": slider("shift y (pixels)", value=2.0, min=-20.0, max=20.0, step=0.5, readout_format=".1f"),
-            "scale": slider("size (x target's)", value=1.0, min=0.0, max=3.0, step=0.05),
-            "sharpness": slider("sharpness (logit / pixel)", value=1.0, min=0.1, max=10.0, step=0.1),
-            "bce_weight": slider("BCE weight in the gradient", value=0.0, min=0.0, max=1.0, step=0.05),
-        }
+    shift_x = slider("shift x (pixels)", value=5.0, min=-20.0, max=20.0, step=0.5, readout_format=".1f")
+    shift_y = slider("shift y (pixels)", value=2.0, min=-20.0, max=20.0, step=0.5, readout_format=".1f")
+    scale = slider("size (x target's)", value=1.0, min=0.0, max=3.0, step=0.05)
+    sharpness = slider("sharpness (logit / pixel)", value=1.0, min=0.1, max=10.0, step=0.1)
+    bce_weight = slider("BCE weight in the gradient", value=0.0, min=0.0, max=1.0, step=0.05)
 
     def draw(self, fig: Figure) -> BlobArt:
         prob_ax, grad_ax, curve_ax = fig.subplots(1, 3, width_ratios=(1, 1, 1.35))
         blank = np.zeros((SIZE, SIZE))
-        probs = prob_ax.imshow(blank, cmap="cividis", vmin=0, vmax=1, interpolation="nearest", animated=True)
+        probs = prob_ax.imshow(blank, cmap="cividis", vmin=0, vmax=1, interpolation="nearest")
         fig.colorbar(probs, ax=prob_ax, label="p = sigmoid(logit)", shrink=0.85)
         _outline(prob_ax, COLORS["vermillion"])
         prob_ax.set(title="prediction p", xlabel="x (pixel)", ylabel="y (pixel)")
-        grad = grad_ax.imshow(blank, cmap=SIGNED_CMAP, vmin=-1, vmax=1, interpolation="nearest", animated=True)
+        grad = grad_ax.imshow(blank, cmap=SIGNED_CMAP, vmin=-1, vmax=1, interpolation="nearest")
         fig.colorbar(grad, ax=grad_ax, label="\u2202L/\u2202logit, scaled to \u00b11", shrink=0.85)
         _outline(grad_ax, COLORS["black"])
         grad_ax.set(title="gradient \u2202L/\u2202logit", xlabel="x (pixel)")
         for ax in (prob_ax, grad_ax):
             ax.grid(False)
-        (dice_curve,) = curve_ax.plot([], [], color=COLORS["blue"], label="soft Dice loss", animated=True)
-        (iou_curve,) = curve_ax.plot(
-            [], [], color=COLORS["green"], linestyle="--", label="1 \u2212 IoU (p > 0.5)", animated=True
-        )
-        (bce_curve,) = curve_ax.plot(
-            [], [], color=COLORS["orange"], linestyle="-.", label="BCE \u00f7 its max here", animated=True
-        )
-        marker = curve_ax.axvline(0.0, color=COLORS["vermillion"], linewidth=1.2, animated=True)
-        (dots,) = curve_ax.plot([], [], "o", color=COLORS["vermillion"], markersize=5, animated=True)
+        (dice_curve,) = curve_ax.plot([], [], color=COLORS["blue"], label="soft Dice loss")
+        (iou_curve,) = curve_ax.plot([], [], color=COLORS["green"], linestyle="--", label="1 \u2212 IoU (p > 0.5)")
+        (bce_curve,) = curve_ax.plot([], [], color=COLORS["orange"], linestyle="-.", label="BCE \u00f7 its max here")
+        marker = curve_ax.axvline(0.0, color=COLORS["vermillion"], linewidth=1.2)
+        (dots,) = curve_ax.plot([], [], "o", color=COLORS["vermillion"], markersize=5)
         curve_ax.set(
             xlim=(float(SHIFTS[0]), float(SHIFTS[-1])),
             ylim=(-0.03, 1.5),
@@ -164,24 +161,22 @@ class DiceBlobExplorer(Explorer):
         curve_ax.legend(loc="upper center", fontsize=7, frameon=False)
         return BlobArt(probs, grad, dice_curve, iou_curve, bce_curve, marker, dots)
 
+    @recompute_on_change
     def along_x(self, shift_y: float, scale: float, sharpness: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Soft Dice loss, hard IoU and BCE at every shift in SHIFTS (cached: dragging x only moves the marker)."""
-        key = (shift_y, scale, sharpness)
-        if getattr(self, "_along_key", None) != key:
-            with torch.no_grad():
-                batch = blob_logits(SHIFTS, shift_y, scale, sharpness)
-                targets = TARGET.expand_as(batch)
-                dice = dice_loss(batch[:, None], targets[:, None], reduction="none")[:, 0]
-                bce = F.binary_cross_entropy_with_logits(batch, targets, reduction="none").mean(dim=(1, 2))
-                _, iou = overlap_scores(batch > 0, TARGET)  # p > 0.5 exactly where the logit > 0
-            self._along_key, self._along = key, (dice.numpy(), iou.numpy(), bce.numpy())
-        return self._along
+        """Soft Dice loss, hard IoU and BCE at every shift in SHIFTS (dragging x only moves the marker)."""
+        with torch.no_grad():
+            batch = blob_logits(SHIFTS, shift_y, scale, sharpness)
+            targets = TARGET.expand_as(batch)
+            dice = dice_loss(batch[:, None], targets[:, None], reduction="none")[:, 0]
+            bce = F.binary_cross_entropy_with_logits(batch, targets, reduction="none").mean(dim=(1, 2))
+            _, iou = overlap_scores(batch > 0, TARGET)  # p > 0.5 exactly where the logit > 0
+        return dice.numpy(), iou.numpy(), bce.numpy()
 
-    def update(
-        self, art: BlobArt, *, shift_x: float, shift_y: float, scale: float, sharpness: float, bce_weight: float
-    ) -> dict[str, float]:
-        state = blob_state(shift_x, shift_y, scale, sharpness, bce_weight)
-        biggest = state.numbers["max |\u2202L/\u2202logit|"]
+    def update(self, art: BlobArt, s: Any) -> list[Reading]:
+        shift_x, shift_y, scale, sharpness = s.shift_x, s.shift_y, s.scale, s.sharpness
+        state = blob_state(shift_x, shift_y, scale, sharpness, s.bce_weight)
+        numbers = {reading.name: reading.value for reading in state.readings}
+        biggest = numbers["max_grad"]
         art.probs.set_data(state.probs.numpy())
         art.grad.set_data((state.grad / biggest).numpy() if biggest > 0 else np.zeros((SIZE, SIZE)))
         dice_along, iou_along, bce_along = self.along_x(shift_y, scale, sharpness)
@@ -191,7 +186,6 @@ class DiceBlobExplorer(Explorer):
         art.iou_curve.set_data(xs, 1 - iou_along)
         art.bce_curve.set_data(xs, bce_along / bce_scale)
         art.marker.set_xdata([shift_x, shift_x])
-        numbers = state.numbers
-        heights = [numbers["soft Dice loss"], 1 - numbers["hard IoU"], min(numbers["BCE"] / bce_scale, 1.0)]
+        heights = [numbers["soft_dice"], 1 - numbers["hard_iou"], min(numbers["bce"] / bce_scale, 1.0)]
         art.dots.set_data([shift_x] * 3, heights)
-        return numbers
+        return state.readings

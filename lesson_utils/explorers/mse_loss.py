@@ -15,7 +15,7 @@ from matplotlib.quiver import Quiver
 
 from lesson_utils.plotting import COLORS, FitArtists, plot_fit, plot_surface, update_fit
 from lesson_utils.surfaces import surface
-from lesson_utils.widgets import Explorer, register, slider
+from lesson_utils.widgets import Explorer, Reading, register, slider
 
 #: The tiny fixed world of the MSE lesson: eight points close to y = 2x + 1.
 X = torch.tensor([0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5])
@@ -33,8 +33,8 @@ class LineDataExplorer(Explorer):
     """An explorer of points (x, y): the lesson's eight by default, or any others passed in."""
 
     def __init__(self, *, x: torch.Tensor = X, y: torch.Tensor = Y, **values: Any) -> None:
-        self.x, self.y = x, y
         super().__init__(**values)
+        self.x, self.y = x, y
 
 
 @dataclass
@@ -51,11 +51,8 @@ class OutlierExplorer(LineDataExplorer):
 
     title = "One outlier against eight points: who decides the MSE line?"
 
-    def make_controls(self) -> dict[str, Any]:
-        return {
-            "outlier_x": slider("outlier x", value=3.0, min=0.0, max=3.5, step=0.05),
-            "outlier_y": slider("outlier y", value=1.0, min=-8.0, max=22.0, step=0.1),
-        }
+    outlier_x = slider("outlier x", value=3.0, min=0.0, max=3.5, step=0.05)
+    outlier_y = slider("outlier y", value=1.0, min=-8.0, max=22.0, step=0.1)
 
     def draw(self, fig: Figure) -> OutlierArt:
         fit_ax, share_ax = fig.subplots(1, 2, width_ratios=(3, 2))
@@ -81,26 +78,24 @@ class OutlierExplorer(LineDataExplorer):
             ylabel="share of the total squared error",
             title="who the loss listens to",
         )
-        for artist in (fit.points, fit.line, fit.residuals, outlier, *shares.patches):
-            artist.set_animated(True)
         return OutlierArt(fit=fit, outlier=outlier, clean_line=clean_line, shares=shares)
 
-    def update(self, art: OutlierArt, *, outlier_x: float, outlier_y: float) -> dict[str, float]:
-        x = torch.cat([self.x, torch.tensor([outlier_x])])
-        y = torch.cat([self.y, torch.tensor([outlier_y])])
+    def update(self, art: OutlierArt, s: Any) -> list[Reading]:
+        x = torch.cat([self.x, torch.tensor([s.outlier_x])])
+        y = torch.cat([self.y, torch.tensor([s.outlier_y])])
         slope, intercept = least_squares_line(x, y)
         update_fit(art.fit, x, y, slope=slope, intercept=intercept)
-        art.outlier.set_data([outlier_x], [outlier_y])
+        art.outlier.set_data([s.outlier_x], [s.outlier_y])
         squared = F.mse_loss(slope * x.double() + intercept, y.double(), reduction="none")
         shares = squared / squared.sum().clamp_min(1e-12)
         for patch, share in zip(art.shares.patches, shares.tolist(), strict=True):
             patch.set_height(share)
-        return {
-            "MSE of the best line": squared.mean().item(),
-            "slope": slope,
-            "intercept": intercept,
-            "outlier's share of the loss": shares[-1].item(),
-        }
+        return [
+            Reading("mse", "MSE of the best line", squared.mean().item()),
+            Reading("slope", "slope", slope),
+            Reading("intercept", "intercept", intercept),
+            Reading("outlier_share", "outlier's share of the loss", shares[-1].item()),
+        ]
 
 
 @dataclass
@@ -116,11 +111,8 @@ class LineLossExplorer(LineDataExplorer):
 
     title = "The MSE of a line y = w x + b, over (w, b)"
 
-    def make_controls(self) -> dict[str, Any]:
-        return {
-            "w": slider("slope w", value=0.5, min=-1.0, max=5.0, step=0.05),
-            "b": slider("intercept b", value=4.0, min=-3.0, max=5.0, step=0.05),
-        }
+    w = slider("slope w", value=0.5, min=-1.0, max=5.0, step=0.05)
+    b = slider("intercept b", value=4.0, min=-3.0, max=5.0, step=0.05)
 
     def loss(self, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         """MSE of the line w x + b on the data (w and b may be 0-D tensors)."""
@@ -141,11 +133,10 @@ class LineLossExplorer(LineDataExplorer):
         )
         surface_ax.set(xlabel="slope w", ylabel="intercept b", title="MSE over (w, b); arrow: \u2212gradient")
         surface_ax.legend(loc="lower left", fontsize=8)
-        for artist in (fit.line, fit.residuals, position, arrow):
-            artist.set_animated(True)
         return SurfaceArt(fit=fit, position=position, arrow=arrow)
 
-    def update(self, art: SurfaceArt, *, w: float, b: float) -> dict[str, float]:
+    def update(self, art: SurfaceArt, s: Any) -> list[Reading]:
+        w, b = s.w, s.b
         w_t = torch.tensor(w, requires_grad=True)
         b_t = torch.tensor(b, requires_grad=True)
         loss = self.loss(w_t, b_t)
@@ -156,4 +147,8 @@ class LineLossExplorer(LineDataExplorer):
         norm = max(float(np.hypot(gw, gb)), 1e-12)
         art.arrow.set_offsets([[w, b]])
         art.arrow.set_UVC([-gw / norm], [-gb / norm])
-        return {"MSE": loss.item(), "\u2202L/\u2202w": gw, "\u2202L/\u2202b": gb}
+        return [
+            Reading("mse", "MSE", loss.item()),
+            Reading("grad_w", "\u2202L/\u2202w", gw),
+            Reading("grad_b", "\u2202L/\u2202b", gb),
+        ]

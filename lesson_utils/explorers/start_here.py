@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -13,7 +12,7 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
 from lesson_utils.plotting import COLORS
-from lesson_utils.widgets import Explorer, register, slider
+from lesson_utils.widgets import Explorer, Reading, choice, register, slider
 
 PREDICTIONS = torch.tensor([1.0, 2.5, 2.0, 4.5, 3.0])
 TARGETS = torch.tensor([1.5, 2.0, 2.0, 4.0, 3.0])
@@ -32,11 +31,8 @@ class ReductionExplorer(Explorer):
     title = "Five squared errors, and what a reduction makes of them"
     figsize = (8.0, 3.2)
 
-    def make_controls(self) -> dict[str, Any]:
-        return {
-            "last_prediction": slider("prediction 5", value=6.0, min=-2.0, max=9.0, step=0.1),
-            "reduction": widgets.ToggleButtons(options=["none", "mean", "sum"], value="mean", description="reduction"),
-        }
+    last_prediction = slider("prediction 5", value=6.0, min=-2.0, max=9.0, step=0.1)
+    reduction = choice("reduction", ["none", "mean", "sum"], value="mean")
 
     def draw(self, fig: Figure) -> ReductionArt:
         element_ax, reduced_ax = fig.subplots(1, 2, width_ratios=(3, 2))
@@ -51,12 +47,11 @@ class ReductionExplorer(Explorer):
         )
         reduced = reduced_ax.bar(["mean", "sum"], [0.0, 0.0], color=COLORS["sky"])
         reduced_ax.set(ylim=(0, 40), ylabel="loss", title="'mean', 'sum': one number")
-        for artist in (*elements.patches, *reduced.patches):
-            artist.set_animated(True)
         return ReductionArt(elements=elements, reduced=reduced)
 
-    def update(self, art: ReductionArt, *, last_prediction: float, reduction: str) -> dict[str, float]:
-        predictions = torch.cat([PREDICTIONS[:-1], torch.tensor([last_prediction])]).requires_grad_()
+    def update(self, art: ReductionArt, s: Any) -> list[Reading]:
+        reduction = s.reduction
+        predictions = torch.cat([PREDICTIONS[:-1], torch.tensor([s.last_prediction])]).requires_grad_()
         per_element = F.mse_loss(predictions, TARGETS, reduction="none")
         for patch, value in zip(art.elements.patches, per_element.tolist(), strict=True):
             patch.set_height(value)
@@ -68,7 +63,8 @@ class ReductionExplorer(Explorer):
             patch.set_color(highlight)
         loss = F.mse_loss(predictions, TARGETS, reduction=reduction)
         (grad,) = torch.autograd.grad(loss.sum(), predictions)
-        shown = (
-            {f"loss[{i + 1}]": v for i, v in enumerate(loss.tolist())} if reduction == "none" else {"loss": loss.item()}
-        )
-        return {**shown, "gradient on prediction 5": grad[-1].item()}
+        if reduction == "none":
+            shown = [Reading(f"loss_{i}", f"loss[{i}]", v) for i, v in enumerate(loss.tolist(), start=1)]
+        else:
+            shown = [Reading("loss", "loss", loss.item())]
+        return [*shown, Reading("grad_last", "gradient on prediction 5", grad[-1].item())]
