@@ -4,6 +4,7 @@ test_site.py.)"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,8 +60,10 @@ def tab_to(page: Page, control: Locator, *, presses: int = 12) -> None:
 
 def press_until_changed(page: Page, key: str, figure: Locator, readout: Locator, *, what: str, presses: int = 5):
     """Press a key on the focused control until the explorer's figure changes (one arrow step at a flat part of a
-    curve can leave it as it was); Home and End, which go to either end, must change the numbers shown too."""
+    curve can leave it as it was); Home and End, which go to either end, must change the numbers shown too. The
+    figure's text alternative (its title) follows, with every number the readout shows."""
     before_src, before_text = figure.get_attribute("src"), readout.text_content()
+    before_title = figure.get_attribute("title")
     for _ in range(presses):
         page.keyboard.press(key)
         try:
@@ -69,6 +72,10 @@ def press_until_changed(page: Page, key: str, figure: Locator, readout: Locator,
             continue
         if key in ("Home", "End"):
             expect(readout, f"{what}: {key} left the numbers as they were").not_to_have_text(before_text)
+            expect(figure, f"{what}: the alt text is stale").not_to_have_attribute("title", before_title)
+        for shown in readout.locator("b").all_text_contents():
+            number = re.compile(re.escape(shown))
+            expect(figure, f"{what}: the alt text lacks {shown}").to_have_attribute("title", number)
         return
     raise AssertionError(f"{what}: {presses} presses of {key} left the figure as it was")
 
