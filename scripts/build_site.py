@@ -49,9 +49,6 @@ def for_site(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
             outputs.append(output)
             if WIDGET_VIEW in output.get("data", {}):
                 del output.data[WIDGET_VIEW]
-                alt = output.get("metadata", {}).get("image/png", {}).get("alt")
-                if alt:
-                    cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = alt
                 note = nbformat.v4.new_output("display_data", data={"text/html": LIVE_NOTE})
                 outputs.append(note)
         cell.outputs = outputs
