@@ -21,6 +21,9 @@ nb_execution_mode = "off"
 nb_mime_priority_overrides = [(builder, "application/vnd.jupyter.widget-view+json", None) for builder in ("html",)]
 nb_ipywidgets_js = {}
 myst_enable_extensions = ["dollarmath", "amsmath"]
+# setup() shows an error as its cell's lines and "↳ inside <function>", which the IPython traceback lexer does not
+# know: Pygments then highlights it in its relaxed mode, which is what a reader should see; no warning for that.
+suppress_warnings = ["misc.highlighting_failure"]
 # Lessons link to each other as NN_name.ipynb; MyST resolves those to the pages.
 myst_heading_anchors = 3
 
