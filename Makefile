@@ -25,11 +25,16 @@ endif
 DEMO_PORT ?= 8866
 DEMO_NOTEBOOK := notebooks/$(LESSON:.ipynb=)$(if $(LESSON),.ipynb)
 
-.PHONY: lab demo test lint unit browser execute bench clean lesson
+.PHONY: lab demo site test lint unit browser execute bench clean lesson
+
+# voila.json names the template `loss-lab` (Voila's lab template asking no other host for anything); Voila finds
+# templates under <prefix>/share/jupyter, so the venv gets a link to ours (an editable install skips data files).
+VOILA_TEMPLATE := share/jupyter/voila/templates/loss-lab
 
 $(STAMP): constraints.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[dev]'
+	@mkdir -p $(VENV)/$(dir $(VOILA_TEMPLATE)) && ln -sfn $(CURDIR)/$(VOILA_TEMPLATE) $(VENV)/$(VOILA_TEMPLATE)
 	@touch $@
 
 lab: $(STAMP) ## JupyterLab on the lessons, on 127.0.0.1, token authentication on
@@ -40,6 +45,10 @@ lab: $(STAMP) ## JupyterLab on the lessons, on 127.0.0.1, token authentication o
 demo: $(STAMP) ## the lessons as a classroom app in Voila: code hidden, widgets live; open the URL it prints
 	@test -e $(DEMO_NOTEBOOK) || { echo "No $(DEMO_NOTEBOOK). The lessons:"; ls notebooks; exit 2; }
 	$(BIN)/voila --port=$(DEMO_PORT) $(DEMO_NOTEBOOK)
+
+# Sphinx + MyST-NB render the stored outputs (nothing runs): one page per lesson, the start page as index.html.
+site: $(STAMP) ## the lessons as a static site in build/site/, readable without Python; open build/site/index.html
+	$(BIN)/python scripts/build_site.py --out build/site
 
 test: lint unit browser ## lint, the unit tests and strict nbval over every notebook, then the browser tests
 
@@ -67,4 +76,4 @@ bench: $(STAMP) ## time every explorer update (and its naive form), each lesson 
 	$(BIN)/python -m benchmarks.bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts build

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from devtools.notebooks import EXPLORERS_PAGE
+from devtools.pages import VOILA_DONE, VOILA_RENDER
 from tests.browser.explorers import EXPLORER, check_explorer, class_name
 from tests.browser.served import EXPLORERS
 
@@ -21,7 +22,9 @@ RENDER_MS = 300_000
 def explorers_page(voila, browser) -> Iterator[Page]:
     """The page of explorers, rendered once for all the tests of this module."""
     page = browser.new_page()
-    page.goto(voila.url(f"/voila/render/{EXPLORERS_PAGE}"), timeout=RENDER_MS)  # loaded once every cell has run
+    page.add_init_script(VOILA_RENDER)
+    page.goto(voila.url(f"/voila/render/{EXPLORERS_PAGE}"), timeout=RENDER_MS)
+    page.wait_for_function(VOILA_DONE, timeout=RENDER_MS)  # progressive rendering: the page loads before its cells run
     expect(page.locator(EXPLORER)).to_have_count(len(EXPLORERS))
     assert [class_name(explorer) for explorer in page.locator(EXPLORER).all()] == EXPLORERS
     yield page
