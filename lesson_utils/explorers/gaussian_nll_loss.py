@@ -72,6 +72,7 @@ class GaussianNLLExplorer(Explorer):
 
     title = "Gaussian NLL of one prediction: mean \u03bc, variance \u03c3\u00b2 = exp(log \u03c3\u00b2), target y"
     figsize = (9.0, 3.6)
+    dpi = 80
 
     mean = slider("predicted mean \u03bc", value=1.5, min=-4.0, max=4.0, step=0.05)
     log_var = slider("predicted log variance log \u03c3\u00b2", value=-2.0, min=-16.0, max=4.0, step=0.1)
