@@ -41,7 +41,9 @@ def test_the_curve_has_its_minimum_at_the_count_and_the_pmf_marks_the_count():
     k = torch.arange(len(heights), dtype=torch.float64)
     expected = torch.distributions.Poisson(torch.tensor(math.e, dtype=torch.float64)).log_prob(k).exp()
     np.testing.assert_allclose(heights, expected.numpy(), rtol=1e-10)
-    orange = [i for i, bar in enumerate(explorer.art.pmf.patches) if bar.get_facecolor()[:3] == to_rgb(COLORS["orange"])]
+    orange = [
+        i for i, bar in enumerate(explorer.art.pmf.patches) if bar.get_facecolor()[:3] == to_rgb(COLORS["orange"])
+    ]
     assert orange == [4]
 
 
@@ -68,4 +70,3 @@ def test_the_exact_nll_is_torchs_poisson_log_prob():
     rate = torch.tensor([0.1, 1.0, 7.5], dtype=torch.float64)
     count = torch.tensor([0.0, 1.0, 12.0], dtype=torch.float64)
     torch.testing.assert_close(poisson_nll_exact(rate, count), -torch.distributions.Poisson(rate).log_prob(count))
-
