@@ -74,6 +74,11 @@ def plot_surface(
 
 def plot_gradient_field(ax: Axes, surface: Surface, *, every: int = 12, color: str = "white") -> Quiver:
     """Draw arrows of the descent direction -grad f, every ``every``-th grid point, scaled to unit length."""
+    if isinstance(every, bool) or not isinstance(every, int | np.integer) or every < 1:
+        raise ValueError(
+            f"plot_gradient_field: every must be a whole number >= 1 (1 draws an arrow at every grid point, 12 at "
+            f"every 12th), got {every!r}."
+        )
     gx, gy = -_np(surface.grad_x)[::every, ::every], -_np(surface.grad_y)[::every, ::every]
     norm = np.hypot(gx, gy)
     norm[norm == 0] = 1.0

@@ -37,6 +37,11 @@ def _check_grid(name: str, grid: object) -> Tensor:
             f"got {type(grid).__name__}"
             + (f" with shape {tuple(grid.shape)} and dtype {grid.dtype}" if isinstance(grid, Tensor) else "")
         )
+    if grid.numel() == 0:
+        raise ValueError(
+            f"`{name}` is an empty grid: there is no point to evaluate the function at. Give at least one point, "
+            "e.g. torch.linspace(-3, 3, 101) (check the start, end and number of points of your linspace)."
+        )
     return grid
 
 

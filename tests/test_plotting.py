@@ -1,6 +1,7 @@
 """lesson_utils.plotting: each helper draws on the Axes it is given and returns what it drew."""
 
 import numpy as np
+import pytest
 import torch
 from matplotlib.collections import LineCollection
 from matplotlib.image import AxesImage
@@ -71,3 +72,11 @@ def test_fit_draws_points_line_residuals_and_moves_them_in_place():
     np.testing.assert_allclose(art.line.get_ydata(), [1.0, 3.0])
     ends = [seg[1][1] for seg in art.residuals.get_segments()]
     np.testing.assert_allclose(ends, [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("every", [0, -2, 1.5, None])
+def test_gradient_field_refuses_a_step_that_draws_nothing(every):
+    s = surface(lambda x, y: x**2 + y**2, torch.linspace(-1, 1, 5), torch.linspace(-1, 1, 5))
+    _, (ax,) = new_figure()
+    with pytest.raises(ValueError, match=r"every must be a whole number >= 1.*got"):
+        plot_gradient_field(ax, s, every=every)

@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch.testing import assert_close
 
+from lesson_utils import losses
 from lesson_utils.surfaces import curve, surface
 
 X = torch.tensor([0.0, 1.0, 2.0, 3.0], dtype=torch.float64)
@@ -63,3 +64,22 @@ def test_bad_grids_say_what_a_grid_is(grid, words):
 def test_a_function_that_does_not_reduce_is_told_to():
     with pytest.raises(ValueError, match=r"one number.*shape \(4,\).*reduction='mean'"):
         curve(lambda p: F.mse_loss(p * X, Y, reduction="none"), torch.linspace(0, 1, 3, dtype=torch.float64))
+
+
+def test_an_empty_grid_is_named_not_an_index_error():
+    empty = torch.linspace(0, 1, 0, dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"`x` is an empty grid.*at least one point"):
+        curve(lambda p: p**2, empty)
+    with pytest.raises(ValueError, match=r"`y` is an empty grid"):
+        surface(line_mse, X, empty)
+
+
+def test_validation_inside_a_loss_still_runs_over_a_grid():
+    # torch raises for probabilities outside [0, 1]; the reference must too under vmap, not return NaN.
+    target = torch.tensor([1.0, 0.0], dtype=torch.float64)
+    grid = torch.linspace(0.0, 1.5, 4, dtype=torch.float64)  # the first point is fine, a later one is not
+    for loss in (F.binary_cross_entropy, losses.binary_cross_entropy):
+        with pytest.raises((RuntimeError, ValueError), match=r"between 0 and 1|in \[0, 1\]"):
+            curve(lambda p, loss=loss: loss(p * torch.ones(2, dtype=torch.float64), target), grid)
+    inside = curve(lambda p: losses.binary_cross_entropy(p.expand(2), target), grid[:3])
+    assert torch.isfinite(inside.value).all()

@@ -1,11 +1,17 @@
-"""Argument checks and reductions shared by the reference losses: one place for the error messages."""
+"""Argument checks and reductions shared by the reference losses: one place for the error messages.
+
+Checks that look at values (labels in range, probabilities in [0, 1]) go through :func:`plain`, so they also
+run under ``torch.func.vmap``, where a batched tensor cannot steer Python code: they see the whole batch at once.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import Tensor
+from torch._C import _functorch
 
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -38,15 +44,48 @@ def shape_text(shape: Sequence[int]) -> str:
     return f"({dims[0]},)" if len(dims) == 1 else f"({', '.join(map(str, dims))})"
 
 
-def reduce(values: Tensor, reduction: str) -> Tensor:
-    """Apply a reduction: 'none' -> values, 'sum' -> sum(values), 'mean' -> sum(values) / count."""
+def reduce(values: Tensor, reduction: str, *, total: Tensor | None = None) -> Tensor:
+    """Apply a reduction: 'none' -> values, 'sum' -> sum(values), 'mean' -> sum(values) / total.
+
+    ``total`` is what 'mean' divides by: the number of values unless given (a sum of weights, say).
+    """
     if reduction == "none":
         return values
     if reduction == "sum":
         return values.sum()
-    return values.mean()
+    return values.mean() if total is None else values.sum() / total
 
 
 def is_floating(t: Tensor) -> bool:
     """True for float16, bfloat16, float32 and float64 tensors."""
     return torch.is_floating_point(t)
+
+
+def autocast_float32(*tensors: Any) -> tuple[Any, ...]:
+    """The arguments as torch's losses get them under CPU autocast: float16, bfloat16 and float32 as float32.
+
+    torch lists its losses among the ops that autocast runs in float32 (float64 and integer tensors are left
+    alone); outside autocast the tensors are returned unchanged.
+    """
+    if not torch.is_autocast_enabled("cpu"):
+        return tensors
+    return tuple(
+        t.float() if isinstance(t, Tensor) and t.is_floating_point() and t.dtype != torch.float64 else t
+        for t in tensors
+    )
+
+
+def plain(t: Tensor) -> Tensor:
+    """``t`` without torch.func's wrappers: under vmap the values of the whole batch, for checks on values only.
+
+    Outside torch.func this is ``t`` itself. The layout of the batch dimensions is not specified, so only
+    reduce the result (any, min, max, sum); never line it up with another tensor.
+    """
+    while _functorch.is_functorch_wrapped_tensor(t):
+        t = _functorch.get_unwrapped(t)
+    return t
+
+
+def any_true(mask: Tensor) -> bool:
+    """True if any element of the boolean ``mask`` is True, also under torch.func.vmap (over the whole batch)."""
+    return bool(plain(mask).any())

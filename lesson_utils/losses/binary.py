@@ -13,21 +13,35 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from lesson_utils.losses._checks import check_reduction, check_tensor, reduce, shape_text
+from lesson_utils.losses._checks import (
+    any_true,
+    autocast_float32,
+    check_reduction,
+    check_tensor,
+    plain,
+    reduce,
+    shape_text,
+)
 
 #: BCELoss clamps each logarithm at -100, so a per-element loss never exceeds 100 (times its weight).
 LOG_FLOOR = -100.0
 #: BCELoss's gradient divides by max(p (1 - p), 1e-12): at p = 0 or 1 it is +-1e12 instead of infinite.
-GRAD_EPS = 1e-12
+#: torch's constant is a C++ float, so even in float64 it clamps with 1e-12 rounded to float32.
+GRAD_EPS = float(torch.tensor(1e-12, dtype=torch.float32))
 
 
 def log_sigmoid(x: Tensor) -> Tensor:
     """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): never exp of a large number, never log of 0.
 
-    Like torch's kernel, float16 and bfloat16 are computed in float32 and rounded once.
+    Like torch's kernel, float16 and bfloat16 are computed in float32 and rounded once. Written as two branches
+    (x - log1p(exp(x)) below 0, -log1p(exp(-x)) from 0 on) with the same values, so that its derivative at
+    exactly 0 is sigmoid(0) = 0.5; min and |x| would give 1 there.
     """
     work = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
-    return (torch.clamp(work, max=0) - torch.log1p(torch.exp(-work.abs()))).to(x.dtype)
+    negative = work < 0
+    below = torch.where(negative, work, torch.zeros_like(work))  # each branch sees only its own values: no inf * 0
+    above = torch.where(negative, torch.zeros_like(work), work)
+    return torch.where(negative, below - torch.log1p(torch.exp(below)), -torch.log1p(torch.exp(-above))).to(x.dtype)
 
 
 def _finish(loss: Tensor, weight: Tensor | None, reduction: str) -> Tensor:
@@ -59,6 +73,18 @@ class _BinaryCrossEntropy(torch.autograd.Function):
         p, y, weight, reduction = inputs
         ctx.reduction, ctx.has_weight = reduction, weight is not None
         ctx.save_for_backward(p, y, weight if weight is not None else torch.empty(0))
+        ctx.save_for_forward(p, y, weight if weight is not None else torch.empty(0))
+
+    @staticmethod
+    def jvp(ctx: Any, p_t: Tensor | None, y_t: Tensor | None, *_: Any) -> Tensor:
+        """Forward mode (jacfwd, hessian): the same partial derivatives as backward, times the tangents."""
+        p, y, weight = ctx.saved_tensors
+        tangent = torch.zeros_like(p)
+        if p_t is not None:
+            tangent = tangent + (p - y) / ((1 - p) * p).clamp_min(GRAD_EPS) * p_t
+        if y_t is not None:
+            tangent = tangent - torch.log(p / (1 - p)) * y_t
+        return _finish(tangent, weight if ctx.has_weight else None, ctx.reduction)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None, None]:
@@ -95,7 +121,22 @@ class _BinaryCrossEntropyWithLogits(torch.autograd.Function):
         x, y, weight, pos_weight, reduction = inputs
         ctx.reduction, ctx.has_weight, ctx.has_pos_weight = reduction, weight is not None, pos_weight is not None
         empty = torch.empty(0)
-        ctx.save_for_backward(x, y, empty if weight is None else weight, empty if pos_weight is None else pos_weight)
+        saved = (x, y, empty if weight is None else weight, empty if pos_weight is None else pos_weight)
+        ctx.save_for_backward(*saved)
+        ctx.save_for_forward(*saved)
+
+    @staticmethod
+    def jvp(ctx: Any, x_t: Tensor | None, y_t: Tensor | None, *_: Any) -> Tensor:
+        """Forward mode (jacfwd, hessian): the same partial derivatives as backward, times the tangents."""
+        x, y, weight, q = ctx.saved_tensors
+        tangent = torch.zeros_like(x)
+        if x_t is not None:
+            slope = ((q * y + 1 - y) * torch.sigmoid(x) - q * y) if ctx.has_pos_weight else torch.sigmoid(x) - y
+            tangent = tangent + slope * x_t
+        if y_t is not None:
+            slope = (log_sigmoid(-x) - q * log_sigmoid(x)) if ctx.has_pos_weight else -x
+            tangent = tangent + slope * y_t
+        return _finish(tangent, weight if ctx.has_weight else None, ctx.reduction)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None, None, None]:
@@ -126,16 +167,33 @@ class _BinaryCrossEntropyWithLogits(torch.autograd.Function):
 def _outside_unit_interval(values: Tensor) -> tuple[int, float] | None:
     """How many values lie outside [0, 1] (NaN included) and the first of them; None if all are inside.
 
-    Under torch.func.vmap a tensor's values cannot steer Python code; there the check is skipped.
+    Under torch.func.vmap this looks at the whole batch (count and example from all of it), as torch does.
     """
     with torch.no_grad():
         outside = ~((values >= 0) & (values <= 1))
-        try:
-            if not outside.any():
-                return None
-        except RuntimeError:  # a vmap-batched tensor: data-dependent control flow is not allowed
+        if not any_true(outside):
             return None
-        return int(outside.sum()), values[outside][0].item()
+        # 0.5 where a value is fine, so what lies outside [0, 1] are the offenders, in one tensor however vmap
+        # lays out its batch: plain() of that one tensor can be searched.
+        offenders = plain(torch.where(outside, values, torch.full_like(values, 0.5))).reshape(-1)
+        bad = ~((offenders >= 0) & (offenders <= 1))
+        return int(bad.sum()), offenders[bad][0].item()
+
+
+def _check_pair(
+    input: Tensor, target: Tensor, *rescalings: Tensor | None, reduction: str, loss: str, expected: str, fix: str
+) -> tuple[Any, ...]:
+    """What both losses check first: tensors, the reduction, one target per input, a floating-point input.
+
+    Returns input, target and the rescaling tensors as torch's kernel gets them (in float32 under CPU autocast).
+    """
+    check_tensor("input", input, loss=loss)
+    check_tensor("target", target, loss=loss)
+    check_reduction(reduction, loss=loss)
+    _check_same_shape(input, target, loss=loss)
+    if not input.is_floating_point():
+        raise TypeError(f"{loss}: input must {expected}, got {input.dtype}. {fix}")
+    return autocast_float32(input, target, *rescalings)
 
 
 def _check_same_shape(input: Tensor, target: Tensor, *, loss: str) -> None:
@@ -183,15 +241,15 @@ def binary_cross_entropy(
 ) -> Tensor:
     """BCE on probabilities: l = -w [y max(log p, -100) + (1 - y) max(log(1 - p), -100)]; 'mean' = sum(l) / n."""
     loss = "binary_cross_entropy"
-    check_tensor("input", input, loss=loss)
-    check_tensor("target", target, loss=loss)
-    check_reduction(reduction, loss=loss)
-    _check_same_shape(input, target, loss=loss)
-    if not input.is_floating_point():
-        raise TypeError(
-            f"{loss}: input must hold floating-point probabilities, got {input.dtype}. Pass probabilities "
-            "as floats (input.float()), or pass raw scores to binary_cross_entropy_with_logits."
-        )
+    input, target, weight = _check_pair(
+        input,
+        target,
+        weight,
+        reduction=reduction,
+        loss=loss,
+        expected="hold floating-point probabilities",
+        fix="Pass probabilities as floats (input.float()), or pass raw scores to binary_cross_entropy_with_logits.",
+    )
     if target.dtype != input.dtype:
         raise TypeError(
             f"{loss}: target must have the dtype of input ({input.dtype}), got {target.dtype}; BCELoss does not "
@@ -225,14 +283,16 @@ def binary_cross_entropy_with_logits(
 ) -> Tensor:
     """BCE on logits x: l = w [(1 - y) x - (1 + (q - 1) y) log sigmoid(x)], q = pos_weight; 'mean' = sum(l) / n."""
     loss = "binary_cross_entropy_with_logits"
-    check_tensor("input", input, loss=loss)
-    check_tensor("target", target, loss=loss)
-    check_reduction(reduction, loss=loss)
-    _check_same_shape(input, target, loss=loss)
-    if not input.is_floating_point():
-        raise TypeError(
-            f"{loss}: input must be floating-point logits (raw scores), got {input.dtype}. Fix: input.float()."
-        )
+    input, target, weight, pos_weight = _check_pair(
+        input,
+        target,
+        weight,
+        pos_weight,
+        reduction=reduction,
+        loss=loss,
+        expected="be floating-point logits (raw scores)",
+        fix="Fix: input.float().",
+    )
     if not (target.is_floating_point() or target.is_complex()):
         raise TypeError(
             f"{loss}: target must be floating point (a probability of the positive class), got {target.dtype}. "

@@ -16,7 +16,15 @@ import operator
 import torch
 from torch import Tensor
 
-from lesson_utils.losses._checks import check_reduction, check_tensor, shape_text
+from lesson_utils.losses._checks import (
+    any_true,
+    autocast_float32,
+    check_reduction,
+    check_tensor,
+    plain,
+    reduce,
+    shape_text,
+)
 
 #: The dtypes torch accepts for class-index targets (int64, and uint8 for inputs of at most two dimensions).
 INDEX_DTYPES = (torch.int64, torch.uint8)
@@ -49,6 +57,19 @@ def _check_input(input: Tensor, *, loss: str, what: str) -> None:
         raise TypeError(
             f"{loss}: input must be floating point ({what}), got {input.dtype}. Convert it, e.g. input.float()."
         )
+
+
+def _check_arguments(
+    input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: object, reduction: str, *, loss: str, what: str
+) -> tuple[Tensor, Tensor, Tensor | None, int]:
+    """What both losses check first; returns the tensors as torch's kernel gets them (float32 under CPU autocast)."""
+    check_tensor("input", input, loss=loss)
+    check_tensor("target", target, loss=loss)
+    input, target, weight = autocast_float32(input, target, weight)
+    _check_input(input, loss=loss, what=what)
+    index = _check_ignore_index(ignore_index, loss=loss)
+    check_reduction(reduction, loss=loss)
+    return input, target, weight, index
 
 
 def _check_ignore_index(ignore_index: object, *, loss: str) -> int:
@@ -129,16 +150,19 @@ def _check_index_target(input: Tensor, target: Tensor, *, loss: str, ignore_inde
         )
     n_classes = shape[_class_dim(input)]
     labels = target.long()
-    bad = (labels != ignore_index) & ((labels < 0) | (labels >= n_classes))
-    if bad.any():
-        value = int(labels[bad].reshape(-1)[0])
-        kept = labels[labels != ignore_index]
+    kept = labels != ignore_index
+    bad = kept & ((labels < 0) | (labels >= n_classes))
+    if any_true(bad):
+        # Each of these is one tensor searched as a whole (plain: under vmap, the whole batch).
+        offenders = plain(torch.where(bad, labels, ignore_index)).reshape(-1)
+        value = int(offenders[offenders != ignore_index][0])
+        lowest_kept = int(plain(torch.where(kept, labels, n_classes)).min())
         if value < 0:
             hint = (
                 f"A negative label is read as a class, not as 'skip this one': to skip targets give them the value "
                 f"of ignore_index (now {ignore_index}), or pass ignore_index={value}."
             )
-        elif value == n_classes and int(kept.min()) >= 1:
+        elif value == n_classes and lowest_kept >= 1:
             hint = "These labels look 1-based (they run 1..C): use target - 1."
         else:
             hint = "Check that the model outputs one logit per class (the last layer's out_features)."
@@ -186,7 +210,7 @@ def _check_weight(
             f"{loss}: weight requires grad, but torch cannot differentiate this loss with respect to weight when "
             "the targets are class indices. Pass weight.detach()."
         )
-    if smoothing > 0.0 and reduction == "mean" and bool((target.long() != ignore_index).any()):
+    if smoothing > 0.0 and reduction == "mean" and any_true(target.long() != ignore_index):
         # torch's label-smoothing 'mean' gathers the target weights with weight.gather(0, target): it needs a
         # 1-D weight and int64 targets. These are accidents of torch 2.13, so the message says so.
         if weight.dim() != 1:
@@ -209,9 +233,12 @@ def _broadcast_weight(weight: Tensor, input: Tensor) -> Tensor:
 
 
 def _nll(
-    log_probs: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str
-) -> tuple[Tensor, Tensor, Tensor]:
-    """-w[y] * log_probs[y] per sample (0 where y == ignore_index), reduced; also the keep mask and safe labels."""
+    log_probs: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """-w[y] * log_probs[y] per sample (0 where y == ignore_index), what 'mean' divides by, the keep mask, labels.
+
+    'mean' divides by the number of kept targets, or with ``weight`` by the sum of their weights.
+    """
     class_dim = _class_dim(log_probs)
     labels = target.long().reshape(()) if log_probs.dim() == 1 else target.long()
     keep = labels != ignore_index
@@ -221,19 +248,14 @@ def _nll(
     else:
         picked = log_probs.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
     losses = -picked
-    if weight is not None:
+    if weight is None:
+        total = keep.sum()
+    else:
         target_weight = weight.reshape(-1)[safe]
         losses = losses * target_weight
+        total = torch.where(keep, target_weight, torch.zeros_like(target_weight)).sum()
     # where, not multiply: an ignored target counts exactly 0 even if its log-probability is -inf.
-    losses = torch.where(keep, losses, torch.zeros_like(losses))
-    if reduction == "none":
-        return losses, keep, safe
-    if reduction == "sum":
-        return losses.sum(), keep, safe
-    if weight is None:
-        return losses.sum() / keep.sum(), keep, safe
-    total = torch.where(keep, target_weight, torch.zeros_like(target_weight)).sum()
-    return losses.sum() / total, keep, safe
+    return torch.where(keep, losses, torch.zeros_like(losses)), total, keep, safe
 
 
 def nll_loss(
@@ -246,11 +268,9 @@ def nll_loss(
 ) -> Tensor:
     """Negative log-likelihood: l_i = -w[y_i] input[i, y_i] (0 if y_i == ignore_index); 'mean' = sum l / sum w[y_i]."""
     loss = "nll_loss"
-    check_tensor("input", input, loss=loss)
-    check_tensor("target", target, loss=loss)
-    _check_input(input, loss=loss, what="log-probabilities")
-    ignore_index = _check_ignore_index(ignore_index, loss=loss)
-    check_reduction(reduction, loss=loss)
+    input, target, weight, ignore_index = _check_arguments(
+        input, target, weight, ignore_index, reduction, loss=loss, what="log-probabilities"
+    )
     _check_index_target(input, target, loss=loss, ignore_index=ignore_index)
     _check_weight(
         weight,
@@ -262,8 +282,8 @@ def nll_loss(
         reduction=reduction,
         ignore_index=ignore_index,
     )
-    result, _, _ = _nll(input, target, weight, ignore_index, reduction)
-    return result
+    losses, total, _, _ = _nll(input, target, weight, ignore_index)
+    return reduce(losses, reduction, total=total)
 
 
 def _cross_entropy_probabilities(
@@ -302,11 +322,9 @@ def cross_entropy(
     # ('mean' divides by the sum of the target weights); label smoothing s makes the target (1 - s) q + s / C; with
     # class probabilities (a target of the input's shape) 'mean' divides by the number of samples instead.
     loss = "cross_entropy"
-    check_tensor("input", input, loss=loss)
-    check_tensor("target", target, loss=loss)
-    _check_input(input, loss=loss, what="logits")
-    ignore_index = _check_ignore_index(ignore_index, loss=loss)
-    check_reduction(reduction, loss=loss)
+    input, target, weight, ignore_index = _check_arguments(
+        input, target, weight, ignore_index, reduction, loss=loss, what="logits"
+    )
     smoothing = _check_label_smoothing(label_smoothing)
     probabilities = input.shape == target.shape
     if probabilities:
@@ -322,36 +340,29 @@ def cross_entropy(
                 "has the input's shape, so it holds class probabilities. To leave a sample out, drop it (or give it "
                 "zero weight by multiplying its loss from reduction='none') instead."
             )
-        _check_weight(
-            weight,
-            input,
-            target,
-            loss=loss,
-            probabilities=True,
-            smoothing=smoothing,
-            reduction=reduction,
-            ignore_index=ignore_index,
-        )
-        return _cross_entropy_probabilities(input, target, weight, reduction, smoothing)
-    _check_index_target(input, target, loss=loss, ignore_index=ignore_index)
-    if smoothing > 0.0 and input.dim() == 1 and target.dim() == 1:
-        raise ValueError(
-            "cross_entropy: with label_smoothing, an unbatched input of shape (C,) needs a 0-d target; torch fails "
-            "on a target of shape (1,). Use target.squeeze(0)."
-        )
+    else:
+        _check_index_target(input, target, loss=loss, ignore_index=ignore_index)
+        if smoothing > 0.0 and input.dim() == 1 and target.dim() == 1:
+            raise ValueError(
+                "cross_entropy: with label_smoothing, an unbatched input of shape (C,) needs a 0-d target; torch "
+                "fails on a target of shape (1,). Use target.squeeze(0)."
+            )
     _check_weight(
         weight,
         input,
         target,
         loss=loss,
-        probabilities=False,
+        probabilities=probabilities,
         smoothing=smoothing,
         reduction=reduction,
         ignore_index=ignore_index,
     )
+    if probabilities:
+        return _cross_entropy_probabilities(input, target, weight, reduction, smoothing)
     class_dim = _class_dim(input)
     log_probs = _log_softmax(input, class_dim)
-    nll, keep, safe = _nll(log_probs, target, weight, ignore_index, reduction)
+    losses, total, keep, _ = _nll(log_probs, target, weight, ignore_index)
+    nll = reduce(losses, reduction, total=total)
     if smoothing == 0.0:
         return nll
     n_classes = input.shape[class_dim]
@@ -360,15 +371,6 @@ def cross_entropy(
         smooth = -(log_probs * _broadcast_weight(weight, input)).sum(class_dim)
     else:
         smooth = -log_probs.sum(class_dim)
-    smooth = torch.where(keep, smooth, torch.zeros_like(smooth))
-    if reduction == "none":
-        spread = smooth
-    elif reduction == "sum":
-        spread = smooth.sum()
-    elif weight is not None:
-        target_weight = weight.reshape(-1)[safe]
-        spread = smooth.sum() / torch.where(keep, target_weight, torch.zeros_like(target_weight)).sum()
-    else:
-        spread = smooth.sum() / keep.sum()
+    spread = reduce(torch.where(keep, smooth, torch.zeros_like(smooth)), reduction, total=total)
     share = smoothing / n_classes if n_classes else math.inf
     return (1 - smoothing) * nll + spread * share

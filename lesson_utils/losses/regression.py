@@ -8,7 +8,15 @@ import warnings
 import torch
 from torch import Tensor
 
-from lesson_utils.losses._checks import check_reduction, check_tensor, is_floating, reduce, shape_text
+from lesson_utils.losses._checks import (
+    autocast_float32,
+    check_reduction,
+    check_tensor,
+    is_floating,
+    plain,
+    reduce,
+    shape_text,
+)
 
 
 def mse_loss(
@@ -23,6 +31,8 @@ def mse_loss(
     check_tensor("target", target, loss="mse_loss")
     if weight is not None:
         check_tensor("weight", weight, loss="mse_loss")
+    if weight is None:  # torch's weighted MSE is Python arithmetic, which autocast leaves alone
+        input, target = autocast_float32(input, target)
     if not (is_floating(input) or is_floating(target)):
         raise TypeError(
             f"mse_loss: input or target must be floating point, got input {input.dtype} and target "
@@ -46,34 +56,22 @@ def mse_loss(
             UserWarning,
             stacklevel=2,
         )
-    if weight is not None:
-        if weight.shape != input.shape:
-            raise ValueError(
-                f"mse_loss: weight must have the shape of input {shape_text(input.shape)}, got "
-                f"{shape_text(weight.shape)}. Give one weight per prediction."
-            )
-        check_reduction(reduction, loss="mse_loss")
-        weighted = (input - target) ** 2 * weight
-        if reduction == "mean":
-            return weighted.sum() / weight.sum()
-        return reduce(weighted, reduction)
+    if weight is not None and weight.shape != input.shape:
+        raise ValueError(
+            f"mse_loss: weight must have the shape of input {shape_text(input.shape)}, got "
+            f"{shape_text(weight.shape)}. Give one weight per prediction."
+        )
     check_reduction(reduction, loss="mse_loss")
+    # Like torch, broadcast first: a 0-d target then takes part in type promotion as a full tensor would.
+    input, target = torch.broadcast_tensors(input, target)
     difference = input - target
-    return reduce(difference * difference, reduction)
+    if weight is None:
+        return reduce(difference * difference, reduction)
+    return reduce(difference**2 * weight, reduction, total=weight.sum())
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Shared steps of the losses below.
-
-#: Under CPU autocast torch runs l1_loss, smooth_l1_loss, huber_loss and poisson_nll_loss in float32.
-_LOW_PRECISION = (torch.float16, torch.bfloat16)
-
-
-def _autocast_to_float32(*tensors: Tensor) -> tuple[Tensor, ...]:
-    """What CPU autocast does to the inputs of torch's float32-listed losses: float16/bfloat16 become float32."""
-    if not torch.is_autocast_enabled("cpu"):
-        return tensors
-    return tuple(t.float() if t.dtype in _LOW_PRECISION else t for t in tensors)
 
 
 def _broadcast_shape(input: Tensor, target: Tensor, *, loss: str) -> torch.Size:
@@ -134,20 +132,6 @@ def _check_positive(name: str, value: object, *, loss: str, zero_ok: bool) -> fl
     return value
 
 
-def _values(t: Tensor) -> Tensor:
-    """The plain tensor under torch.func wrappers, so a value check sees every vmap batch at once.
-
-    Under ``torch.func.vmap`` Python cannot branch on a batched tensor's values; rather than skip a check (and let
-    bad input through silently), the check reads the values below the wrappers. ``torch._C._functorch`` is a
-    private API; torch is pinned, and the tests run these checks under vmap.
-    """
-    from torch._C import _functorch
-
-    while _functorch.is_batchedtensor(t) or _functorch.is_gradtrackingtensor(t) or _functorch.is_functionaltensor(t):
-        t = _functorch.get_unwrapped(t)
-    return t
-
-
 def _check_weight(weight: Tensor | None, input: Tensor, *, loss: str) -> None:
     if weight is None:
         return
@@ -174,7 +158,7 @@ def _pair(input: Tensor, target: Tensor, *, loss: str) -> tuple[Tensor, Tensor]:
 
 def _l1(x: Tensor, y: Tensor, reduction: str, *, loss: str) -> Tensor:
     """|x - y|, reduced: torch's l1_loss is exactly this composite, so its gradient at x = y is sgn(0) = 0."""
-    x, y = _autocast_to_float32(x, y)
+    x, y = autocast_float32(x, y)
     errors = (x - y).abs()
     if reduction == "mean" and not (errors.is_floating_point() or errors.is_complex()):
         raise TypeError(
@@ -206,7 +190,7 @@ def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", weight: T
 def _low_precision_in_float32(x: Tensor, y: Tensor) -> tuple[Tensor, Tensor, torch.dtype]:
     """Promote x and y to their common dtype; bfloat16 and float16 are computed in float32 and rounded once."""
     dtype = torch.result_type(x, y)
-    work = torch.float32 if dtype in _LOW_PRECISION else dtype
+    work = torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
     return x.to(work), y.to(work), dtype
 
 
@@ -220,7 +204,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", be
         # torch's functional form hands beta = 0 to l1_loss (the kernel would divide by 0): sgn(0) = 0 at d = 0.
         return _l1(x, y, reduction, loss=loss)
     _check_real_floating(x, y, loss=loss)
-    x, y = _autocast_to_float32(x, y)
+    x, y = autocast_float32(x, y)
     x, y, dtype = _low_precision_in_float32(x, y)
     d = x - y
     z = d.abs()
@@ -242,7 +226,7 @@ def huber_loss(
     delta = _check_positive("delta", delta, loss=loss, zero_ok=False)
     _check_weight(weight, input, loss=loss)
     _check_real_floating(x, y, loss=loss)
-    x, y = _autocast_to_float32(x, y)
+    x, y = autocast_float32(x, y)
     if not x.is_floating_point():
         raise TypeError(
             f"{loss}: input must be floating point (torch writes the loss into a tensor of input's dtype), got "
@@ -304,7 +288,7 @@ def gaussian_nll_loss(
         if var.dtype == torch.bool or not (var.is_floating_point()):
             raise TypeError(f"{loss}: var must be a floating-point tensor, got {var.dtype}. Fix: var.float().")
         with torch.no_grad():
-            negative = _values(var) < 0
+            negative = plain(var) < 0
             if negative.any():
                 raise ValueError(
                     f"{loss}: var must hold variances, 0 or more, but {int(negative.sum())} of {negative.numel()} "
@@ -356,7 +340,7 @@ def poisson_nll_loss(
     _check_inputs(input, target, loss=loss)
     check_reduction(reduction, loss=loss)
     _warn_if_shapes_differ_nll(input, target, loss=loss)
-    input, target = _autocast_to_float32(input, target)
+    input, target = autocast_float32(input, target)
     # torch's composite, op for op (no broadcasting first: a 0-d target does not widen the dtype).
     if log_input:
         per_element = torch.exp(input) - target * input
@@ -387,7 +371,7 @@ def pinball_loss(input: Tensor, target: Tensor, *, q: float | Tensor, reduction:
         if not q.is_floating_point():
             raise TypeError(f"{loss}: q must be a floating-point tensor of quantiles, got {q.dtype}. Fix: q.float().")
         with torch.no_grad():
-            values = _values(q)
+            values = plain(q)
             outside = ~((values > 0) & (values < 1))
             bad = values[outside][0].item() if outside.any() else None
         try:

@@ -7,14 +7,15 @@ import math
 import torch
 from torch import Tensor
 
-from lesson_utils.losses._checks import check_reduction, check_tensor, is_floating, reduce, shape_text
+from lesson_utils.losses._checks import any_true, check_reduction, check_tensor, is_floating, plain, reduce, shape_text
 
 _LOSS = "dice_loss"
 
 
 def _value_range(t: Tensor) -> str:
-    """'from a to b' for the values of ``t`` (rounded), for error messages."""
-    low, high = t.detach().min().item(), t.detach().max().item()
+    """'from a to b' for the values of ``t`` (rounded, over the whole batch under vmap), for error messages."""
+    values = plain(t.detach())
+    low, high = values.min().item(), values.max().item()
     return f"from {low:.4g} to {high:.4g}"
 
 
@@ -61,7 +62,7 @@ def _shape_hint(input: Tensor, target: Tensor) -> str:
 
 
 def _check_unit_interval(target: Tensor, what: str) -> None:
-    if target.numel() and not bool(((target >= 0) & (target <= 1)).all()):
+    if target.numel() and any_true(~((target >= 0) & (target <= 1))):
         raise ValueError(
             f"{_LOSS}: {what} must hold values in [0, 1], got values {_value_range(target)}. "
             "A mask stored as 0/255? use target / 255 (or target > 0) first."
@@ -96,7 +97,7 @@ def _prepare_target(input: Tensor, target: Tensor) -> Tensor:
                     f"and must be an integer tensor, got {target.dtype}. Use target.long(); or, for a binary mask, "
                     "give the input one channel (N, 1, *spatial)."
                 )
-            if target.numel() and not bool(((target >= 0) & (target < c)).all()):
+            if target.numel() and any_true(~((target >= 0) & (target < c))):
                 raise ValueError(
                     f"{_LOSS}: class indices must lie in [0, {c - 1}] for {c} channels, got values "
                     f"{_value_range(target)}. dice_loss has no ignore_index: remap or crop away ignored pixels "
@@ -107,7 +108,7 @@ def _prepare_target(input: Tensor, target: Tensor) -> Tensor:
             if target.numel():
                 sums = target.to(torch.float64).sum(dim=1)
                 tolerance = 1e-2 if target.dtype in (torch.float16, torch.bfloat16) else 1e-4
-                if not bool(((sums - 1).abs() <= tolerance).all()):
+                if any_true(~((sums - 1).abs() <= tolerance)):
                     raise ValueError(
                         f"{_LOSS}: a {c}-channel target of shape {shape_text(target.shape)} must hold class "
                         f"probabilities that sum to 1 over dim 1 (one-hot), but its sums run {_value_range(sums)}. "
