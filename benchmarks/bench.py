@@ -1,7 +1,9 @@
 """How fast every explorer answers its controls, against the naive way; the lessons under nbval; a real browser.
 
-Run it with `make bench` (options: `.venv/bin/python -m benchmarks.bench --help`). It prints a table and, as its
-last line, one JSON object with every figure. Times are wall-clock on the machine it runs on, so it reports the
+In the browser: every explorer's slider in Voila and in JupyterLab, and every lesson in Voila (when its prose shows,
+when its first explorer answers, its kernel's memory). Run it with `make bench` (options:
+`.venv/bin/python -m benchmarks.bench --help`). It prints tables and, as its last line, one JSON object with every
+figure. Times are wall-clock on the machine it runs on, so it reports the
 machine's load too: on a shared machine, run it twice and compare.
 """
 
@@ -11,10 +13,10 @@ import argparse
 import contextlib
 import io
 import json
-import math
 import os
 import platform
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -24,15 +26,17 @@ from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-import nbformat
 import numpy as np
 import pytest
 import torch
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import lesson_utils.explorers  # noqa: F401  (importing it registers every explorer)
-from devtools.servers import CHROMIUM_FLAGS, free_port, isolated_env, serve
+from devtools.controls import positions, sweep
+from devtools.notebooks import explorers_notebook
+from devtools.pages import VOILA_DONE, VOILA_RENDER
+from devtools.servers import CHROMIUM_FLAGS, free_port, isolated_env, jupyterlab_argv, serve, voila_argv
 from lesson_utils.widgets import REGISTRY, Explorer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,44 +53,16 @@ STEP_TIMER = """([handle, image]) => {
     }).observe(image, {attributes: true, attributeFilter: ["src"]});
     window.lossLabSteps = steps;
 }"""
+#: JupyterLab renders every cell, so that every explorer of a long notebook is on the page at once.
+UNWINDOWED = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
+#: A Voila page's first explorer has its figure, or every cell has run and there is none.
+FIRST_EXPLORER = f"document.querySelector('.loss-lab-explorer img.loss-lab-figure') !== null || {VOILA_DONE}"
 
 
 def percentiles(seconds: Sequence[float]) -> tuple[float, float]:
     """The median and the 95th percentile, in milliseconds."""
     p50, p95 = np.percentile(np.asarray(seconds) * 1000, [50, 95])
     return round(float(p50), 2), round(float(p95), 2)
-
-
-def positions(control: widgets.Widget) -> tuple[str, list[Any]]:
-    """Every setting of a control, in order: the attribute to set and its values."""
-    if hasattr(control, "options"):
-        return "index", list(range(len(control.options)))
-    if isinstance(control.value, bool):
-        return "value", [False, True]
-    if all(hasattr(control, name) for name in ("min", "max", "step")):
-        grid = np.arange(control.min, control.max + control.step / 2, control.step)
-        if hasattr(control, "base"):  # a log slider: min, max and step are exponents
-            grid = control.base**grid
-        return "value", np.round(grid, 12).tolist()
-    raise TypeError(f"cannot sweep a {type(control).__name__}: it has no options, no bool value and no min/max/step")
-
-
-def sweep(explorer: Explorer, updates: int) -> list[tuple[widgets.Widget, str, Any]]:
-    """About ``updates`` control changes, every control in turn: a slider end to end, choices round and round."""
-    changes = []
-    per_control = math.ceil(updates / len(explorer.controls))
-    for control in explorer.controls.values():
-        attribute, values = positions(control)
-        if len(values) >= per_control:
-            picks = [values[i] for i in np.rint(np.linspace(0, len(values) - 1, per_control)).astype(int)]
-        else:
-            picks = [values[i % len(values)] for i in range(per_control)]
-        current = getattr(control, attribute)
-        for value in picks:
-            if value != current:
-                changes.append((control, attribute, value))
-                current = value
-    return changes
 
 
 def naive_update(explorer: Explorer, values: dict[str, Any]) -> float:
@@ -154,27 +130,6 @@ def bench_lesson(path: Path) -> dict[str, Any]:
     }
 
 
-def explorers_notebook(folder: Path, names: Sequence[str]) -> Path:
-    """A notebook that shows every explorer, one per cell, as the lessons do."""
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    setup = "import lesson_utils\nimport lesson_utils.explorers\nfrom lesson_utils.widgets import REGISTRY\n\n"
-    notebook.cells = [nbformat.v4.new_code_cell(setup + "lesson_utils.setup()")]
-    notebook.cells += [nbformat.v4.new_code_cell(f"REGISTRY[{name!r}]()") for name in names]
-    path = folder / "explorers.ipynb"
-    nbformat.write(notebook, path)
-    return path
-
-
-@contextlib.contextmanager
-def voila(notebook: Path, home: Path) -> Iterator[str]:
-    """Serve a notebook with Voila as `make demo` does, on its own port and token, Jupyter dirs under ``home``."""
-    port, token = free_port(), secrets.token_hex(16)
-    argv = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", f"--token={token}"]
-    with serve(argv, port=port, token=token, ready="/", env=isolated_env(home), log=home / "voila.log") as server:
-        yield server.url("/")
-
-
 def time_steps(page: Page, name: str, key: str, steps: int) -> tuple[list[float], int]:
     """Arrow-key the explorer's first slider until ``steps`` presses changed the figure: their seconds, the others."""
     explorer = page.locator(f".loss-lab-{name}")
@@ -194,26 +149,134 @@ def time_steps(page: Page, name: str, key: str, steps: int) -> tuple[list[float]
     return seconds, unchanged
 
 
-def bench_browser(names: Sequence[str], steps: int, chromium: str) -> dict[str, Any]:
-    """Every explorer served by Voila to headless Chromium: a slider step to the new figure, in milliseconds."""
+def time_explorers(page: Page, names: Sequence[str], steps: int) -> dict[str, Any]:
+    """On a page that shows every explorer: each explorer's first slider, stepped ``steps`` times, timed."""
     results = {}
-    with tempfile.TemporaryDirectory(prefix="loss-lab-bench-") as tmp:
+    for name in names:
+        sliders = [c for c in REGISTRY[name]().controls.values() if isinstance(c, SLIDERS)]
+        if not sliders:
+            continue
+        values = positions(sliders[0])[1]
+        room = len(values) - 1 - int(np.argmin(np.abs(np.asarray(values) - sliders[0].value)))
+        seconds, unchanged = time_steps(page, name, "ArrowRight" if room > 2 * steps else "ArrowLeft", steps)
+        p50, p95 = percentiles(seconds)
+        results[name] = {"steps": len(seconds), "p50_ms": p50, "p95_ms": p95, "unchanged": unchanged}
+    return results
+
+
+@contextlib.contextmanager
+def in_voila(notebook: Path, home: Path, browser: Browser) -> Iterator[Page]:
+    """The notebook served by Voila as `make demo` serves it, open in a page once every explorer is shown."""
+    home.mkdir()
+    port, token = free_port(), secrets.token_hex(16)
+    argv = voila_argv(notebook, port=port, token=token)
+    with serve(argv, port=port, token=token, ready="/", env=isolated_env(home), log=home / "voila.log") as server:
+        page = browser.new_page()
+        page.goto(server.url("/"))
+        yield page
+        page.close()
+
+
+@contextlib.contextmanager
+def in_jupyterlab(notebook: Path, home: Path, browser: Browser) -> Iterator[Page]:
+    """The notebook in JupyterLab as `make lab` serves it (every cell rendered, none windowed away), all run."""
+    home.mkdir()
+    port, token = free_port(), secrets.token_hex(16)
+    argv = jupyterlab_argv(
+        port=port, token=token, root_dir=notebook.parent, settings_dir=home / "lab-settings", settings=UNWINDOWED
+    )
+    log = home / "jupyterlab.log"
+    with serve(argv, port=port, token=token, ready="/api/status", env=isolated_env(home), log=log) as server:
+        page = browser.new_page()
+        page.goto(server.url(f"/lab/tree/{notebook.name}") + "&reset")
+        page.locator(".jp-StatusBar-TextItem[title^='Change kernel']").filter(has_text="Idle").wait_for(timeout=180_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        yield page
+        page.close()
+
+
+def bench_browser(names: Sequence[str], steps: int, chromium: str) -> dict[str, Any]:
+    """Every explorer in one notebook, in Voila and in JupyterLab, in headless Chromium: a slider step to the new
+    figure, in milliseconds."""
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="loss-lab-bench-") as tmp, sync_playwright() as playwright:
         folder = Path(tmp)
-        with voila(explorers_notebook(folder, names), folder) as url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-            page = browser.new_page()
-            page.goto(url)
-            page.locator("img.loss-lab-figure").nth(len(names) - 1).wait_for(timeout=180_000)
-            for name in names:
-                sliders = [c for c in REGISTRY[name]().controls.values() if isinstance(c, SLIDERS)]
-                if not sliders:
-                    continue
-                values = positions(sliders[0])[1]
-                room = len(values) - 1 - int(np.argmin(np.abs(np.asarray(values) - sliders[0].value)))
-                seconds, unchanged = time_steps(page, name, "ArrowRight" if room > 2 * steps else "ArrowLeft", steps)
-                p50, p95 = percentiles(seconds)
-                results[name] = {"steps": len(seconds), "p50_ms": p50, "p95_ms": p95, "unchanged": unchanged}
-            browser.close()
+        notebook = explorers_notebook(folder, names)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        for app, opened in (("voila", in_voila), ("jupyterlab", in_jupyterlab)):
+            with opened(notebook, folder / app, browser) as page:
+                page.locator("img.loss-lab-figure").nth(len(names) - 1).wait_for(timeout=180_000)
+                results[app] = time_explorers(page, names, steps)
+        browser.close()
+    return results
+
+
+def kernel_memory(server_pid: int, kernel: str) -> dict[str, float]:
+    """Resident (RSS) and private (USS: what one more such kernel adds) memory of a server's kernel, in MB."""
+    connection_file = f"kernel-{kernel}.json"
+    (pid,) = [
+        child for child in descendants(server_pid) if connection_file in Path(f"/proc/{child}/cmdline").read_text()
+    ]
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:])
+    kb = {name: int(value.split()[0]) for name, value in fields.items()}
+    return {"rss_mb": round(kb["Rss"] / 1024), "uss_mb": round((kb["Private_Clean"] + kb["Private_Dirty"]) / 1024)}
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process started by ``pid``, and by those, and so on."""
+    children = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return children + [grandchild for child in children for grandchild in descendants(child)]
+
+
+def first_answer(page: Page) -> float | None:
+    """Seconds from the start of navigation until the page's first explorer has answered an arrow key (None: the
+    page has no explorer with a slider, or its figure did not change)."""
+    page.wait_for_function(FIRST_EXPLORER, timeout=300_000)
+    explorer = page.locator(".loss-lab-explorer").first
+    handle, image = explorer.locator(".widget-slider .noUi-handle").first, explorer.locator("img.loss-lab-figure")
+    if handle.count() == 0:
+        return None
+    page.evaluate(STEP_TIMER, [handle.element_handle(), image.element_handle()])
+    at_end = float(handle.get_attribute("aria-valuenow")) >= float(handle.get_attribute("aria-valuemax"))
+    handle.press("ArrowLeft" if at_end else "ArrowRight")
+    try:
+        page.wait_for_function("window.lossLabSteps[0].end !== undefined", timeout=180_000)
+    except PlaywrightTimeoutError:
+        return None
+    return round(page.evaluate("window.lossLabSteps[0].end") / 1000, 2)
+
+
+def bench_demo(paths: Sequence[Path], chromium: str) -> dict[str, Any]:
+    """Every lesson in Voila, as `make demo` shows it to a class: when its prose shows, when its first explorer
+    answers a key, when every cell has run (seconds from navigation), and then its kernel's memory."""
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="loss-lab-bench-") as tmp, sync_playwright() as playwright:
+        folder = Path(tmp) / "notebooks"
+        folder.mkdir()
+        for path in paths:
+            shutil.copy(path, folder)
+        port, token = free_port(), secrets.token_hex(16)
+        argv = voila_argv(folder, port=port, token=token)
+        env, log = isolated_env(Path(tmp)), Path(tmp) / "voila.log"
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        with serve(argv, port=port, token=token, ready="/", env=env, log=log) as server:
+            for path in paths:
+                page = browser.new_page()
+                page.add_init_script(VOILA_RENDER)
+                page.goto(server.url(f"/voila/render/{path.name}"))
+                answered = first_answer(page)
+                page.wait_for_function(VOILA_DONE, timeout=300_000)
+                render = page.evaluate("window.lossLabRender")
+                kernel = json.loads(page.locator("#jupyter-config-data").text_content())["kernelId"]
+                results[path.stem] = {
+                    "prose_s": round(render["prose"] / 1000, 2) if "prose" in render else None,
+                    "first_explorer_s": answered,
+                    "all_cells_s": round(render["done"] / 1000, 2),
+                    **kernel_memory(server.pid, kernel),
+                }
+                page.close()
+                server.api("DELETE", f"/api/kernels/{kernel}")
+        browser.close()
     return results
 
 
@@ -243,11 +306,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--updates", type=int, default=60, help="control changes per explorer (default: 60)")
     parser.add_argument("--browser-steps", type=int, default=20, help="slider steps per explorer (default: 20)")
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="the browser (default: /usr/bin/chromium)")
+    parser.add_argument("--explorer", action="append", choices=sorted(REGISTRY), help="time only this explorer")
     parser.add_argument("--no-lessons", action="store_true", help="skip running the lessons under nbval")
     parser.add_argument("--no-browser", action="store_true", help="skip the browser")
     args = parser.parse_args(argv)
     plt.switch_backend("agg")
-    names = sorted(REGISTRY)
+    names = sorted(args.explorer or REGISTRY)
     report: dict[str, Any] = {"machine": machine()}
     about = report["machine"]
     print(f"Loss Lab benchmark: {about['cpus']} CPUs, load {about['load_1_5_15']} (1, 5, 15 min), {about['platform']},")
@@ -258,9 +322,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     rows = [[name, *r.values()] for name, r in report["explorers"].items()]
     print(table("One update: a control set -> the new PNG in image.value (naive: a new pyplot figure)", header, rows))
 
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     report["lessons"] = {}
     if not args.no_lessons:
-        paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
         report["lessons"] = {path.stem: bench_lesson(path) for path in paths}
         rows = [[name, *r.values()] for name, r in report["lessons"].items()]
         title = "Lessons under strict nbval: startup = kernel start + first code cell, work = the other cells"
@@ -268,14 +332,28 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             table(title, ["lesson", "startup s", "work s", "cells", "passed"], rows or [["(no notebooks)"] + [""] * 4])
         )
 
-    report["browser"] = {}
+    report["browser"], report["demo"] = {}, {}
     if not args.no_browser and not Path(args.chromium).exists():
         print(f"Browser: skipped, no Chromium at {args.chromium}\n")
     elif not args.no_browser:
         report["browser"] = bench_browser(names, args.browser_steps, args.chromium)
-        rows = [[name, *r.values()] for name, r in report["browser"].items()]
-        title = "Browser (Voila, headless Chromium): arrow key on the first slider -> new <img> src"
-        print(table(title, ["explorer", "steps", "p50 ms", "p95 ms", "unchanged"], rows))
+        voila, lab = report["browser"]["voila"], report["browser"]["jupyterlab"]
+        rows = [[name, *voila[name].values(), *lab[name].values()] for name in voila]
+        header = [
+            "explorer",
+            *[f"{app} {column}" for app in ("Voila", "Lab") for column in ("steps", "p50 ms", "p95 ms", "unchanged")],
+        ]
+        title = "Browser, headless Chromium: arrow key on the first slider -> new <img> src, in Voila and in JupyterLab"
+        print(table(title, header, rows))
+        if paths and not args.no_lessons:
+            report["demo"] = bench_demo(paths, args.chromium)
+            rows = [[name, *r.values()] for name, r in report["demo"].items()]
+            title = (
+                "Lessons in Voila (make demo): s from navigation to prose shown, first explorer answering a key, "
+                "every cell run;\nthen the kernel's memory, resident (RSS) and private (USS: what one more kernel adds)"
+            )
+            header = ["lesson", "prose s", "first explorer s", "all cells s", "RSS MB", "USS MB"]
+            print(table(title, header, rows))
 
     report["machine"]["load_1_5_15_after"] = [round(load, 2) for load in os.getloadavg()]
     print(json.dumps(report))

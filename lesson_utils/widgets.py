@@ -74,6 +74,16 @@ class Slider(widgets.FloatSlider):
         return min(max(value, self.min), self.max)
 
 
+class FigureImage(widgets.Image):
+    """An Image whose ``tooltip`` becomes the <img>'s title, its text alternative.
+
+    ipywidgets' view reads the ``description`` of any widget it gives a tooltip, and Image has none: without this
+    empty one the view fails to render.
+    """
+
+    description = traitlets.Unicode("").tag(sync=True)
+
+
 class _Option(traitlets.Any):
     """Any value but None, which a choice never holds (it would select nothing)."""
 
@@ -113,6 +123,13 @@ class Control:
 
     def __set__(self, explorer: Explorer, value: Any) -> None:
         explorer.controls[self.name].value = value
+
+
+def _shown(control: widgets.ValueWidget) -> str:
+    """A control's value as the learner sees it: a slider's number, a choice's label."""
+    if isinstance(control, widgets.ToggleButtons):
+        return str(control.label)
+    return format_number(control.value) if isinstance(control.value, float) else str(control.value)
 
 
 def slider(
@@ -237,7 +254,7 @@ class Explorer(widgets.VBox, metaclass=_DrawnAfterInit):
         self.figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
         FigureCanvasAgg(self.figure)
         self.readings: tuple[Reading, ...] = ()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        self.image = FigureImage(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
         self.readout = widgets.HTML()
         header = [widgets.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else []
         super().__init__([*header, widgets.VBox(list(self.controls.values())), self.readout, self.image])
@@ -275,6 +292,14 @@ class Explorer(widgets.VBox, metaclass=_DrawnAfterInit):
             f"{html.escape(r.label)} = <b>{format_number(r.value)}</b>" for r in self.readings
         )
         self.image.value = self.render()
+        self.image.tooltip = self.describe()  # the <img>'s title: its text alternative, and a tooltip
+
+    def describe(self) -> str:
+        """The figure in words, for readers who cannot see it: what it shows, the settings, the numbers shown now."""
+        what = self.title or (inspect.getdoc(type(self)) or type(self).__name__).splitlines()[0]
+        settings = ", ".join(f"{control.description} = {_shown(control)}" for control in self.controls.values())
+        numbers = ", ".join(f"{r.label} = {format_number(r.value)}" for r in self.readings)
+        return f"Figure: {what}{'' if what.endswith(('.', '?', '!')) else '.'} Settings: {settings}. Shown: {numbers}."
 
     def _checked(self, readings: Any) -> tuple[Reading, ...]:
         """The readings ``update`` returned, as a tuple of Readings with float values and distinct names."""

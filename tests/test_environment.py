@@ -32,7 +32,7 @@ def test_conda_pins_agree_with_the_constraints_file():
     pins = constraints()
     lines = conda_pip_lines()
     assert "--constraint constraints.txt" in lines
-    assert "--editable .[lab]" in lines
+    assert "--editable .[lab,site]" in lines
     explicit = [Requirement(line) for line in lines if not line.startswith("-")]
     assert explicit, "name the key packages with their exact pins"
     for req in explicit:

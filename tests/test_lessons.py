@@ -1,4 +1,4 @@
-"""Every lesson meets the anatomy, the start page lists every lesson, and stored outputs are clean."""
+"""Every lesson meets the anatomy, the start page lists every lesson, and stored outputs are clean and light."""
 
 import re
 
@@ -13,18 +13,19 @@ from tests.lessons import (
     level2_headings,
     output_text,
     read,
+    selected,
     source,
     tags,
     title,
 )
 
 
-@pytest.mark.parametrize("path", lessons(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", selected(lessons()), ids=lambda p: p.stem)
 def test_lesson_has_the_anatomy_headings_in_order(path):
     assert level2_headings(read(path)) == ANATOMY
 
 
-@pytest.mark.parametrize("path", lessons(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", selected(lessons()), ids=lambda p: p.stem)
 def test_lesson_calls_setup_first_and_has_three_checked_exercises(path):
     nb = read(path)
     first_code = next(c for c in nb.cells if c.cell_type == "code")
@@ -35,7 +36,7 @@ def test_lesson_calls_setup_first_and_has_three_checked_exercises(path):
         assert output_text(nb.cells[exercise.check]).startswith("Not attempted yet"), "stubs ship untouched"
 
 
-@pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", selected(all_notebooks()), ids=lambda p: p.stem)
 def test_stored_outputs_are_from_one_clean_run(path):
     nb = read(path)
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code" and source(c).strip()]
@@ -51,7 +52,7 @@ def test_stored_outputs_are_from_one_clean_run(path):
         assert "0x" not in text or "at 0xADDRESS" in text or not re.search(r"at 0x[0-9a-f]+", text), i
 
 
-@pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", selected(all_notebooks()), ids=lambda p: p.stem)
 def test_ignore_markers_say_why(path):
     for i, cell in enumerate(read(path).cells):
         lines = source(cell).splitlines()
@@ -59,6 +60,23 @@ def test_ignore_markers_say_why(path):
             if line.strip() in ("# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP"):
                 assert j + 1 < len(lines) and lines[j + 1].startswith("# "), f"cell {i}: say why on the next line"
         assert not {"nbval-ignore-output", "nbval-skip"} & set(tags(cell)), f"cell {i}: use the commented marker"
+
+
+#: The most a stored notebook may weigh, in bytes: docs/lesson-anatomy.md, "Keeping a notebook light", says how.
+MAX_BYTES = 350_000
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.mark.parametrize("path", selected(all_notebooks()), ids=lambda p: p.stem)
+def test_notebook_is_light_and_stores_no_widget_state(path):
+    size = path.stat().st_size
+    assert size <= MAX_BYTES, f"{size:,} bytes, over {MAX_BYTES:,}: see 'Keeping a notebook light' in the anatomy doc"
+    nb = read(path)
+    again = "re-execute it with scripts/execute_notebooks.py (make execute)"
+    assert "widgets" not in nb.metadata, f"the notebook stores widget state: {again}"
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            assert WIDGET_VIEW not in out.get("data", {}), f"cell {i} stores a widget view: {again}"
 
 
 def test_start_page_lists_every_lesson_by_its_title():

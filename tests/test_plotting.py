@@ -1,5 +1,6 @@
 """lesson_utils.plotting: each helper draws on the Axes it is given and returns what it drew."""
 
+import matplotlib as mpl
 import numpy as np
 import pytest
 import torch
@@ -29,6 +30,13 @@ def test_new_figure_uses_no_pyplot_state():
     fig, axes = new_figure(ncols=2)
     assert len(axes) == 2 and axes[0].figure is fig
     assert plt.get_fignums() == before
+
+
+def test_new_figure_takes_a_display_resolution():
+    default, _ = new_figure()
+    light, _ = new_figure(figsize=(8.0, 3.0), dpi=72)
+    assert light.dpi == 72 and default.dpi == mpl.rcParams["figure.dpi"]
+    assert tuple(light.get_size_inches()) == (8.0, 3.0)
 
 
 def test_curve_and_gradient_plot_the_computed_values():

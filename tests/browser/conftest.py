@@ -7,11 +7,9 @@ Without Chromium the browser tests are skipped, unless LOSS_LAB_REQUIRE_BROWSER=
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,12 +17,14 @@ import nbformat
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
-from devtools.servers import CHROMIUM_FLAGS, ROOT, Server, as_root, free_port, isolated_env, serve
-from tests.browser.served import SAMPLE
+from devtools.notebooks import explorers_notebook
+from devtools.pages import VOILA_RENDER
+from devtools.servers import CHROMIUM_FLAGS, ROOT, Server, free_port, isolated_env, jupyterlab_argv, serve, voila_argv
+from tests.browser.served import EXPLORERS, SAMPLE, STORED
 from tests.lessons import NOTEBOOKS
 
-# The 'Jupyter news' toast of a fresh profile would cover the notebook.
-LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+# Every cell is laid out, on screen or not, so that the tests can read every prompt.
+LAB_SETTINGS = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
 
 # The sample notebook is for the browser, not for nbval.
 collect_ignore = [SAMPLE.name]
@@ -57,11 +57,14 @@ def jupyter_env(tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def served_notebooks(tmp_path_factory) -> Path:
-    """A copy of notebooks/ and the sample lesson, every output and execution count stripped."""
+    """A copy of notebooks/ and the sample lesson, every output and execution count stripped; the explorers page
+    (served.EXPLORERS_PAGE); and in the folder served.STORED, the notebooks as committed, outputs and all."""
     folder = tmp_path_factory.mktemp("notebooks")
     if NOTEBOOKS.is_dir():
         shutil.copytree(NOTEBOOKS, folder, dirs_exist_ok=True)
+        shutil.copytree(NOTEBOOKS, folder / STORED)
     shutil.copy(SAMPLE, folder)
+    explorers_notebook(folder, EXPLORERS)
     for path in folder.glob("*.ipynb"):
         notebook = nbformat.read(path, as_version=4)
         for cell in notebook.cells:
@@ -74,17 +77,13 @@ def served_notebooks(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def jupyterlab(chromium, served_notebooks, jupyter_env, artifacts, tmp_path_factory) -> Iterator[Server]:
-    settings = tmp_path_factory.mktemp("lab-settings")
-    (settings / "overrides.json").write_text(json.dumps(LAB_OVERRIDES))
+    """JupyterLab as `make lab` runs it (jupyter-config/), on its own port with its own token; the tests read cell
+    states and outputs from the notebook model of the page (``window.jupyterapp``)."""
     port, token = free_port(), secrets.token_hex(16)
-    argv = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", *as_root(),
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served_notebooks}",
-        f"--LabApp.app_settings_dir={settings}",
-        # The tests read cell states and outputs from the notebook model the page shows.
-        "--LabApp.expose_app_in_browser=True",
-    ]  # fmt: skip
+    settings = tmp_path_factory.mktemp("lab-settings")
+    argv = jupyterlab_argv(
+        port=port, token=token, root_dir=served_notebooks, settings_dir=settings, settings=LAB_SETTINGS
+    )
     log = artifacts / "jupyterlab.log"
     with serve(argv, port=port, token=token, ready="/api/status", env=jupyter_env, log=log) as server:
         yield server
@@ -93,13 +92,12 @@ def jupyterlab(chromium, served_notebooks, jupyter_env, artifacts, tmp_path_fact
 @pytest.fixture(scope="session")
 def voila(chromium, served_notebooks, jupyter_env, artifacts) -> Iterator[Server]:
     """Voila as `make demo` runs it (it reads voila.json from the repository root), but on its own port with its own
-    token, and culling a kernel 2 s after its page has gone so that the tests can see it happen."""
+    token, and culling a kernel 15 s after its page has gone so that a test can see it happen. (A page connects to
+    its kernel only once its scripts have loaded, seconds after the kernel started on a loaded machine: a kernel
+    must outlive that wait.)"""
     port, token = free_port(), secrets.token_hex(16)
-    argv = [
-        sys.executable, "-m", "voila", f"--port={port}", f"--token={token}",
-        "--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1",
-        str(served_notebooks),
-    ]  # fmt: skip
+    culling = ["--MappingKernelManager.cull_idle_timeout=15", "--MappingKernelManager.cull_interval=1"]
+    argv = voila_argv(served_notebooks, port=port, token=token, options=culling)
     with serve(argv, port=port, token=token, ready="/", env=jupyter_env, log=artifacts / "voila.log") as server:
         yield server
 
@@ -128,6 +126,11 @@ def lab_page(jupyterlab, browser) -> Iterator[Page]:
     page = browser.new_page()
     yield page
     page.close()
+    delete_sessions(jupyterlab)
+
+
+def delete_sessions(jupyterlab: Server) -> None:
+    """End every notebook session of the server, with its kernel."""
     _, sessions = jupyterlab.api("GET", "/api/sessions")
     for session in sessions:
         jupyterlab.api("DELETE", f"/api/sessions/{session['id']}")
@@ -135,6 +138,8 @@ def lab_page(jupyterlab, browser) -> Iterator[Page]:
 
 @pytest.fixture
 def voila_page(voila, browser) -> Iterator[Page]:
+    """A fresh tab for Voila, recording when prose shows and when every cell has run (``devtools.pages``)."""
     page = browser.new_page()
+    page.add_init_script(VOILA_RENDER)
     yield page
     page.close()
