@@ -21,6 +21,7 @@ from torch.func import grad, hessian, jacfwd, jacrev, vmap
 from torch.testing import assert_close
 
 from lesson_utils import losses
+from lesson_utils.losses._checks import broadcast_shapes
 from lesson_utils.surfaces import curve
 
 FLOATS = [torch.float16, torch.bfloat16, torch.float32, torch.float64]
@@ -322,3 +323,15 @@ def test_dice_under_vmap_of_grad_equals_a_loop(per_image):
     looped = torch.stack([torch.func.grad(f)(x, t) for x, t in zip(logits, target, strict=True)])
     assert_close(batched, looped)
     assert_close(jacfwd(f)(logits[0], target[0]), jacrev(f)(logits[0], target[0]))
+
+
+@pytest.mark.parametrize("a", [(), (1,), (3,), (2, 1), (2, 3), (1, 3), (4, 1, 3), (0,), (2, 0), (1, 0)])
+@pytest.mark.parametrize("b", [(), (1,), (3,), (2, 1), (1, 3), (0,), (5, 2, 3)])
+def test_broadcast_shapes_is_torchs_without_its_imports(a, b):
+    try:
+        expected = torch.broadcast_shapes(a, b)
+    except RuntimeError:
+        with pytest.raises(RuntimeError):
+            broadcast_shapes(a, b)
+    else:
+        assert broadcast_shapes(a, b) == expected

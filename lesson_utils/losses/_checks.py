@@ -44,6 +44,21 @@ def shape_text(shape: Sequence[int]) -> str:
     return f"({dims[0]},)" if len(dims) == 1 else f"({', '.join(map(str, dims))})"
 
 
+def broadcast_shapes(*shapes: Sequence[int]) -> torch.Size:
+    """The shape that ``shapes`` broadcast to, as ``torch.broadcast_shapes`` gives it (a RuntimeError if none).
+
+    In plain Python: torch's own imports sympy on its first call (about 35 MB in every lesson kernel).
+    """
+    ndim = max((len(shape) for shape in shapes), default=0)
+    result = [1] * ndim
+    for shape in shapes:
+        for i, size in enumerate(shape, start=ndim - len(shape)):
+            if size != result[i] and 1 not in (size, result[i]):
+                raise RuntimeError(f"shapes {[tuple(s) for s in shapes]} cannot be broadcast together")
+            result[i] = size if result[i] == 1 else result[i]
+    return torch.Size(result)
+
+
 def reduce(values: Tensor, reduction: str, *, total: Tensor | None = None) -> Tensor:
     """Apply a reduction: 'none' -> values, 'sum' -> sum(values), 'mean' -> sum(values) / total.
 

@@ -16,6 +16,7 @@ from torch import Tensor
 from lesson_utils.losses._checks import (
     any_true,
     autocast_float32,
+    broadcast_shapes,
     check_reduction,
     check_tensor,
     plain,
@@ -216,7 +217,7 @@ def _check_rescaling(name: str, value: Tensor | None, input: Tensor, *, loss: st
     if value.is_complex():
         raise TypeError(f"{loss}: `{name}` has dtype {value.dtype}; {what} must be real, e.g. {name}.real.float().")
     try:
-        shape = torch.broadcast_shapes(value.shape, input.shape)
+        shape = broadcast_shapes(value.shape, input.shape)
     except RuntimeError:
         shape = None
     if shape != input.shape:

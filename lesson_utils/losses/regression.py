@@ -10,6 +10,7 @@ from torch import Tensor
 
 from lesson_utils.losses._checks import (
     autocast_float32,
+    broadcast_shapes,
     check_reduction,
     check_tensor,
     is_floating,
@@ -42,7 +43,7 @@ def mse_loss(
         if t.is_complex() or t.dtype == torch.bool:
             raise TypeError(f"mse_loss: `{name}` has dtype {t.dtype}; use a real floating-point tensor (.float()).")
     try:
-        shape = torch.broadcast_shapes(input.shape, target.shape)
+        shape = broadcast_shapes(input.shape, target.shape)
     except RuntimeError:
         raise ValueError(
             f"mse_loss: input of shape {shape_text(input.shape)} and target of shape {shape_text(target.shape)} "
@@ -77,7 +78,7 @@ def mse_loss(
 def _broadcast_shape(input: Tensor, target: Tensor, *, loss: str) -> torch.Size:
     """input and target's common shape; a ValueError naming both shapes if there is none."""
     try:
-        return torch.broadcast_shapes(input.shape, target.shape)
+        return broadcast_shapes(input.shape, target.shape)
     except RuntimeError:
         raise ValueError(
             f"{loss}: input of shape {shape_text(input.shape)} and target of shape {shape_text(target.shape)} "
@@ -317,7 +318,7 @@ def gaussian_nll_loss(
 def _warn_if_shapes_differ_nll(input: Tensor, target: Tensor, *, loss: str) -> None:
     """torch broadcasts input and target of gaussian_nll_loss and poisson_nll_loss without a word; we warn."""
     try:
-        shape = torch.broadcast_shapes(input.shape, target.shape)
+        shape = broadcast_shapes(input.shape, target.shape)
     except RuntimeError:
         shape = None
     if shape is None:
@@ -375,7 +376,7 @@ def pinball_loss(input: Tensor, target: Tensor, *, q: float | Tensor, reduction:
             outside = ~((values > 0) & (values < 1))
             bad = values[outside][0].item() if outside.any() else None
         try:
-            torch.broadcast_shapes(q.shape, input.shape, target.shape)
+            broadcast_shapes(q.shape, input.shape, target.shape)
         except RuntimeError:
             raise ValueError(
                 f"{loss}: q of shape {shape_text(q.shape)} does not broadcast with input of shape "
