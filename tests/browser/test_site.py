@@ -19,7 +19,7 @@ from playwright.sync_api import Page
 
 from devtools.servers import ROOT
 from tests.browser.audit import off_host, record_requests, serious_violations
-from tests.lessons import all_notebooks
+from tests.lessons import all_notebooks, selected
 
 pytestmark = pytest.mark.browser
 
@@ -111,7 +111,7 @@ def test_every_page_reads_without_python(site, site_page, artifacts):
     assert not off_host(requests), f"the site asked another host: {off_host(requests)}"
 
 
-@pytest.mark.parametrize("notebook", all_notebooks(), ids=lambda path: path.stem)
+@pytest.mark.parametrize("notebook", selected(all_notebooks()), ids=lambda path: path.stem)
 def test_no_serious_accessibility_violations(site, site_page, notebook):
     site_page.goto(urljoin(site, page_name(notebook)))
     site_page.evaluate(TYPESET)
