@@ -26,6 +26,16 @@ def broadcast_partner(draw, shape):
     return tuple(draw(st.sampled_from([d, 1])) for d in shape[len(shape) - kept :])
 
 
+@st.composite
+def broadcast_pair(draw, values):
+    """Two tensors of ``values`` whose shapes broadcast (either may be the smaller), each of some float dtype."""
+    shape = draw(shapes())
+    other = draw(broadcast_partner(shape))
+    if draw(st.booleans()):
+        shape, other = other, shape
+    return tuple(tensor_of(draw, s, values, draw(st.sampled_from(FLOATS))) for s in (shape, other))
+
+
 def tensor_of(draw, shape, elements, dtype):
     values = draw(st.lists(elements, min_size=math.prod(shape), max_size=math.prod(shape)))
     return torch.tensor(values, dtype=torch.float64).reshape(shape).to(dtype)

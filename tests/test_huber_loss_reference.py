@@ -12,12 +12,11 @@ from torch.testing import assert_close
 
 from lesson_utils.losses import huber_loss, smooth_l1_loss
 from tests.regression import (
-    FLOATS,
     REDUCTIONS,
     VALUES,
     assert_bitwise,
     assert_same,
-    broadcast_partner,
+    broadcast_pair,
     grads_at,
     shapes,
     tensor_of,
@@ -27,26 +26,17 @@ FEW = settings(max_examples=40)
 KNEES = st.one_of(st.sampled_from([1.0, 0.5, 2.0, 1e-3, 1e3, math.inf]), st.floats(0.01, 10))
 
 
-@st.composite
-def pair_case(draw):
-    shape = draw(shapes())
-    other = draw(broadcast_partner(shape))
-    if draw(st.booleans()):
-        shape, other = other, shape
-    values = st.one_of(VALUES, st.just(math.nan))
-    x = tensor_of(draw, shape, values, draw(st.sampled_from(FLOATS)))
-    y = tensor_of(draw, other, values, draw(st.sampled_from(FLOATS)))
-    return x, y
+PAIRS = broadcast_pair(st.one_of(VALUES, st.just(math.nan)))
 
 
 @FEW
-@given(pair_case(), st.sampled_from(REDUCTIONS), st.one_of(KNEES, st.just(0.0)))
+@given(PAIRS, st.sampled_from(REDUCTIONS), st.one_of(KNEES, st.just(0.0)))
 def test_smooth_l1_value_gradients_and_dtype_match_torch(case, reduction, beta):
     assert_same(smooth_l1_loss, F.smooth_l1_loss, *case, reduction=reduction, beta=beta)
 
 
 @FEW
-@given(pair_case(), st.sampled_from(REDUCTIONS), KNEES, st.booleans())
+@given(PAIRS, st.sampled_from(REDUCTIONS), KNEES, st.booleans())
 def test_huber_value_gradients_and_dtype_match_torch(case, reduction, delta, weighted):
     x, y = case
     weight = torch.rand(x.shape, generator=torch.Generator().manual_seed(1)).to(x.dtype) if weighted else None

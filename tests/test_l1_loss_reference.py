@@ -17,7 +17,7 @@ from tests.regression import (
     VALUES,
     assert_bitwise,
     assert_same,
-    broadcast_partner,
+    broadcast_pair,
     grads_at,
     shapes,
     tensor_of,
@@ -28,16 +28,10 @@ FEW = settings(max_examples=40)
 
 @st.composite
 def l1_case(draw):
-    shape = draw(shapes())
-    other = draw(broadcast_partner(shape))
-    if draw(st.booleans()):
-        shape, other = other, shape
-    values = st.one_of(VALUES, st.just(math.nan))
-    x = tensor_of(draw, shape, values, draw(st.sampled_from(FLOATS)))
-    y = tensor_of(draw, other, values, draw(st.sampled_from(FLOATS)))
+    x, y = draw(broadcast_pair(st.one_of(VALUES, st.just(math.nan))))
     weight = None
     if draw(st.booleans()):
-        weight = tensor_of(draw, shape, st.floats(0, 3), draw(st.sampled_from(FLOATS)))
+        weight = tensor_of(draw, x.shape, st.floats(0, 3), draw(st.sampled_from(FLOATS)))
     return x, y, weight
 
 
