@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -44,6 +45,33 @@ def new_figure(
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     return fig, axes.ravel()
+
+
+@dataclass(frozen=True)
+class DescribedFigure:
+    """A Figure shown as a PNG whose alt text travels with it: in the output's metadata, where Voila, the static
+    site and nbconvert read it, and as its plain-text form, which strict nbval compares."""
+
+    figure: Figure
+    alt: str
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        """The PNG a bare ``fig`` would show, the alt text as text/plain, and the alt text as the PNG's metadata."""
+        from IPython.core.pylabtools import print_figure
+
+        png = print_figure(self.figure, "png", base64=True)
+        return {"image/png": png, "text/plain": self.alt}, {"image/png": {"alt": self.alt}}
+
+
+def described(fig: Figure, *, alt: str) -> DescribedFigure:
+    """The figure with its alt text, to end a cell with: what it shows and its key numbers, in a sentence or two."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"described: fig must be a matplotlib Figure (from new_figure()), got {type(fig).__name__}.")
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(
+            f"described: alt must say in words what the figure shows (axes, curves, key numbers), got {alt!r}."
+        )
+    return DescribedFigure(fig, " ".join(alt.split()))
 
 
 def _np(t: Tensor | np.ndarray | Sequence[float]) -> np.ndarray:

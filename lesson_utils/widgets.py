@@ -324,8 +324,9 @@ class Explorer(widgets.VBox, metaclass=_DrawnAfterInit):
         settings = ", ".join(f"{name}={value!r}" for name, value in self.values().items())
         return f"{type(self).__name__}({settings})"
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        """The live widget, plus the current frame as a PNG for readers who have no kernel."""
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The live widget, plus the current frame as a PNG, with its description as alt text, for readers who have
+        no kernel."""
         bundle = super()._repr_mimebundle_(**kwargs)
         bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-        return bundle
+        return bundle, {"image/png": {"alt": self.describe()}}

@@ -4,7 +4,8 @@
 
 The notebooks are staged (the start page becomes index.ipynb, links to it follow) and prepared for a reader with no
 kernel: an output that carries a widget view keeps only its stored PNG, and a line after it says where the explorer
-is live. Sphinx with MyST-NB then renders the staged copies with `site/` as its configuration; nothing is executed.
+is live; a figure's alt text, stored in its output's metadata, moves to its cell's metadata, where MyST-NB reads it.
+Sphinx with MyST-NB then renders the staged copies with `site/` as its configuration; nothing is executed.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def for_site(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.source = cell.source.replace(f"]({START}", f"]({staged_name(START)}")
         if cell.cell_type != "code":
             continue
+        alt = figure_alt(cell)
+        if alt:
+            cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = alt
         outputs = []
         for output in cell.outputs:
             outputs.append(output)
@@ -53,6 +57,18 @@ def for_site(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 outputs.append(note)
         cell.outputs = outputs
     return notebook
+
+
+def figure_alt(cell: nbformat.NotebookNode) -> str | None:
+    """The alt text of the cell's figure, from its output's metadata (MyST-NB takes image options per cell only)."""
+    alts = [
+        output.get("metadata", {}).get("image/png", {}).get("alt")
+        for output in cell.outputs
+        if "image/png" in output.get("data", {})
+    ]
+    if len(alts) > 1:
+        raise ValueError(f"a cell shows {len(alts)} figures; the site gives alt text per cell: one figure per cell")
+    return alts[0] if alts else None
 
 
 def stage(source: Path, staging: Path) -> list[Path]:

@@ -101,6 +101,38 @@ def output_text(cell: NotebookNode) -> str:
     return "".join(parts)
 
 
+#: How an explorer's description (Explorer.describe()), the alt text of its stored PNG, starts.
+EXPLORER_ALT = "Figure: "
+
+
+@dataclass
+class Figure:
+    """A PNG stored in a notebook: the cell it is in, its alt text (from the output's metadata) and its plain text."""
+
+    cell: int
+    alt: str
+    text: str
+
+    @property
+    def explorer(self) -> bool:
+        """An explorer's frame (live in JupyterLab and Voila), not a static figure."""
+        return self.alt.startswith(EXPLORER_ALT)
+
+
+def figures(nb: NotebookNode) -> list[Figure]:
+    """Every PNG the notebook stores, in order."""
+    return [
+        Figure(
+            i,
+            output.get("metadata", {}).get("image/png", {}).get("alt", ""),
+            "".join(output.data.get("text/plain", "")),
+        )
+        for i, cell in enumerate(nb.cells)
+        for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {})
+    ]
+
+
 @dataclass
 class Exercise:
     stub: int

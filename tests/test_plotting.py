@@ -1,5 +1,7 @@
 """lesson_utils.plotting: each helper draws on the Axes it is given and returns what it drew."""
 
+import base64
+
 import matplotlib as mpl
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from matplotlib.quiver import Quiver
 from lesson_utils.plotting import (
     SIGNED_CMAP,
     SURFACE_CMAP,
+    described,
     new_figure,
     plot_curve,
     plot_fit,
@@ -30,6 +33,22 @@ def test_new_figure_uses_no_pyplot_state():
     fig, axes = new_figure(ncols=2)
     assert len(axes) == 2 and axes[0].figure is fig
     assert plt.get_fignums() == before
+
+
+def test_a_described_figure_shows_its_png_with_the_alt_text_in_its_metadata():
+    fig, (ax,) = new_figure()
+    ax.plot([0, 1], [0, 1])
+    bundle, metadata = described(fig, alt="A line from (0, 0)\n  to (1, 1).")._repr_mimebundle_()
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    assert metadata == {"image/png": {"alt": "A line from (0, 0) to (1, 1)."}}, "whitespace folded, as HTML shows it"
+    assert bundle["text/plain"] == "A line from (0, 0) to (1, 1).", "strict nbval compares the alt text"
+
+
+@pytest.mark.parametrize(("fig", "alt", "error"), [(None, "A line.", TypeError), ("figure", "", ValueError)])
+def test_described_refuses_a_missing_figure_or_alt_text(fig, alt, error):
+    figure, _ = new_figure()
+    with pytest.raises(error, match="described: "):
+        described(figure if fig == "figure" else fig, alt=alt)
 
 
 def test_new_figure_takes_a_display_resolution():

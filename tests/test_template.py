@@ -1,4 +1,5 @@
-"""The second-draft template (docs/lesson-anatomy.md): recipe first, a short main path, asides well-formed.
+"""The second-draft template (docs/lesson-anatomy.md): recipe first, a short main path, asides well-formed, every
+figure described in words.
 
 Parametrised over every notebook, so a lesson added later meets the same rules without editing this file.
 """
@@ -7,7 +8,7 @@ import re
 
 import pytest
 
-from tests.lessons import all_notebooks, exercises, output_text, read, source, tags
+from tests.lessons import all_notebooks, exercises, figures, output_text, read, source, tags
 
 WORD_BUDGET = 2500
 DETAILS = re.compile(r"<details>.*?</details>", re.DOTALL)
@@ -95,3 +96,20 @@ def test_no_solution_is_a_copy_of_a_cell_above(path):
                     f"the solution after cell {exercise.check} repeats cell {i}: ask for a variation the lesson "
                     "did not show (a masked loss, a weighted variant, another reduction)"
                 )
+
+
+#: Shortest alt text that can say what a figure shows (its axes, curves, key numbers).
+MIN_ALT = 60
+
+
+@pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.stem)
+def test_every_figure_has_alt_text(path):
+    for figure in figures(read(path)):
+        assert len(figure.alt) >= MIN_ALT, (
+            f"cell {figure.cell}: a figure without alt text (got {figure.alt!r}); end the cell with "
+            "described(fig, alt=f'...'): what it shows and its key numbers"
+        )
+        if not figure.explorer:  # an explorer's plain text is its repr
+            assert figure.text == figure.alt, (
+                f"cell {figure.cell}: the figure's plain text is its alt text, so strict nbval compares it"
+            )

@@ -50,8 +50,9 @@ def ends(control) -> list:
 def test_every_explorer_renders_a_png_and_a_short_stable_repr(explorer):
     frame = pixels(explorer.image.value)
     assert frame.shape[0] > 100 and frame.std() > 0, "blank figure"
-    bundle = explorer._repr_mimebundle_()
+    bundle, metadata = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert metadata == {"image/png": {"alt": explorer.describe()}}, "the stored PNG's alt text is its description"
     assert base64.b64decode(bundle["image/png"]) == explorer.image.value
     settings = ", ".join(f"{name}={control.value!r}" for name, control in explorer.controls.items())
     assert bundle["text/plain"] == f"{type(explorer).__name__}({settings})"

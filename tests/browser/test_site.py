@@ -20,6 +20,7 @@ from playwright.sync_api import Page
 from devtools.servers import ROOT
 from tests.browser.audit import off_host, record_requests, serious_violations
 from tests.lessons import all_notebooks, selected
+from tests.lessons import figures as stored_figures
 
 pytestmark = pytest.mark.browser
 
@@ -77,11 +78,16 @@ def test_every_page_reads_without_python(site, site_page, artifacts):
     for notebook in all_notebooks():
         url = urljoin(site, page_name(notebook))
         page.goto(url)
-        cells = nbformat.read(notebook, as_version=4).cells
+        nb = nbformat.read(notebook, as_version=4)
+        cells = nb.cells
         outputs = [output for cell in cells if cell.cell_type == "code" for output in cell.outputs]
         figures = sum("image/png" in output.get("data", {}) for output in outputs)
         explorers = sum(WIDGET_VIEW in output.get("data", {}) for output in outputs)
         assert page.locator("article img").count() == figures, f"{url}: every stored figure, once"
+        alts = [image.get_attribute("alt") for image in page.locator("article img").all()]
+        assert alts == [figure.alt for figure in stored_figures(nb)], (
+            f"{url}: each figure's alt text is the one its notebook stores (not its file name)"
+        )
         page.wait_for_function(ALL_IMAGES_LOADED)
         assert page.locator(".loss-lab-live").count() == explorers, f"{url}: a line under every explorer"
         if any("$" in cell.source for cell in cells if cell.cell_type == "markdown"):
