@@ -26,6 +26,9 @@ from lesson_utils.frames import Frames, artists_in
 
 #: Every explorer class by name, so benchmarks and tests cover new lessons without being edited.
 REGISTRY: dict[str, type[Explorer]] = {}
+#: The key, in a stored explorer output's metadata, that holds the explorer's class name: the output is live in a
+#: kernel, even after the widget view was dropped from the notebook (scripts/execute_notebooks.py).
+EXPLORER_OUTPUT = "loss_lab_explorer"
 
 
 def register(cls: type[Explorer]) -> type[Explorer]:
@@ -326,7 +329,8 @@ class Explorer(widgets.VBox, metaclass=_DrawnAfterInit):
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         """The live widget, plus the current frame as a PNG, with its description as alt text, for readers who have
-        no kernel."""
+        no kernel; the output's metadata names the explorer (:data:`EXPLORER_OUTPUT`), so a static page can say
+        where it is live."""
         bundle = super()._repr_mimebundle_(**kwargs)
         bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-        return bundle, {"image/png": {"alt": self.describe()}}
+        return bundle, {"image/png": {"alt": self.describe()}, EXPLORER_OUTPUT: type(self).__name__}

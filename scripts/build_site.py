@@ -3,8 +3,9 @@
     python scripts/build_site.py [--out build/site]
 
 The notebooks are staged (the start page becomes index.ipynb, links to it follow) and prepared for a reader with no
-kernel: an output that carries a widget view keeps only its stored PNG, and a line after it says where the explorer
-is live; a figure's alt text, stored in its output's metadata, moves to its cell's metadata, where MyST-NB reads it.
+kernel: an explorer's output (its stored PNG, marked in the output's metadata) gets a line after it saying where
+the explorer is live; a figure's alt text, stored in its output's metadata, moves to its cell's metadata, where
+MyST-NB reads it.
 Sphinx with MyST-NB then renders the staged copies with `site/` as its configuration; nothing is executed.
 """
 
@@ -19,11 +20,12 @@ from pathlib import Path
 import nbformat
 from sphinx.cmd.build import build_main
 
+from lesson_utils.widgets import EXPLORER_OUTPUT
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 START = "00_start_here.ipynb"
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-#: Shown after every output that was a live widget; the static page has only its stored figure.
+#: Shown after every explorer's output; the static page has only its stored figure.
 LIVE_NOTE = (
     '<p class="loss-lab-live"><em>A live explorer.</em> Here it shows its starting values; open the lesson in '
     "JupyterLab (<code>make lab</code>) or in demo mode (<code>make demo</code>) to move its controls.</p>"
@@ -36,10 +38,9 @@ def staged_name(name: str) -> str:
 
 
 def for_site(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy for a reader with no kernel: widget views become their stored PNG and a line saying where they are live;
-    links to the start page point at the index."""
+    """A copy for a reader with no kernel: a line after every explorer saying where it is live, each figure's alt
+    text where MyST-NB reads it, links to the start page pointing at the index."""
     notebook = copy.deepcopy(notebook)
-    notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = cell.source.replace(f"]({START}", f"]({staged_name(START)}")
@@ -51,8 +52,7 @@ def for_site(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         outputs = []
         for output in cell.outputs:
             outputs.append(output)
-            if WIDGET_VIEW in output.get("data", {}):
-                del output.data[WIDGET_VIEW]
+            if EXPLORER_OUTPUT in output.get("metadata", {}):
                 note = nbformat.v4.new_output("display_data", data={"text/html": LIVE_NOTE})
                 outputs.append(note)
         cell.outputs = outputs

@@ -16,7 +16,7 @@ import nbformat
 from nbformat import NotebookNode
 
 import lesson_utils.explorers  # noqa: F401  (registers every explorer)
-from lesson_utils.widgets import REGISTRY
+from lesson_utils.widgets import EXPLORER_OUTPUT, REGISTRY
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 START_HERE = NOTEBOOKS / "00_start_here.ipynb"
@@ -101,22 +101,15 @@ def output_text(cell: NotebookNode) -> str:
     return "".join(parts)
 
 
-#: How an explorer's description (Explorer.describe()), the alt text of its stored PNG, starts.
-EXPLORER_ALT = "Figure: "
-
-
 @dataclass
 class Figure:
-    """A PNG stored in a notebook: the cell it is in, its alt text (from the output's metadata) and its plain text."""
+    """A PNG stored in a notebook: the cell it is in, its alt text (from the output's metadata), its plain text, and
+    whether it is an explorer's frame (live in JupyterLab and Voila) rather than a static figure."""
 
     cell: int
     alt: str
     text: str
-
-    @property
-    def explorer(self) -> bool:
-        """An explorer's frame (live in JupyterLab and Voila), not a static figure."""
-        return self.alt.startswith(EXPLORER_ALT)
+    explorer: bool
 
 
 def figures(nb: NotebookNode) -> list[Figure]:
@@ -126,6 +119,7 @@ def figures(nb: NotebookNode) -> list[Figure]:
             i,
             output.get("metadata", {}).get("image/png", {}).get("alt", ""),
             "".join(output.data.get("text/plain", "")),
+            EXPLORER_OUTPUT in output.get("metadata", {}),
         )
         for i, cell in enumerate(nb.cells)
         for output in cell.get("outputs", [])

@@ -6,6 +6,7 @@ import nbformat
 import pytest
 
 from devtools.servers import ROOT
+from lesson_utils.widgets import EXPLORER_OUTPUT
 
 spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
 build_site = importlib.util.module_from_spec(spec)
@@ -23,6 +24,18 @@ def test_a_figures_alt_text_becomes_its_cells_image_option():
     staged = build_site.for_site(nbformat.v4.new_notebook(cells=[cell]))
     assert staged.cells[0].metadata["mystnb"] == {"image": {"alt": "A line from (0, 0) to (1, 1)."}}
     assert "mystnb" not in cell.metadata, "the notebook itself is left as it is"
+
+
+def test_a_line_after_every_explorer_says_where_it_is_live():
+    explorer = figure("Figure: a slider's loss. Settings: w = 1. Shown: loss = 0.")
+    explorer.metadata[EXPLORER_OUTPUT] = "SomeExplorer"
+    cells = [
+        nbformat.v4.new_code_cell("SomeExplorer()", outputs=[explorer]),
+        nbformat.v4.new_code_cell("", outputs=[figure("Still.")]),
+    ]
+    staged = build_site.for_site(nbformat.v4.new_notebook(cells=cells))
+    live, still = ([o.get("data", {}).get("text/html", "") for o in cell.outputs] for cell in staged.cells)
+    assert live == ["", build_site.LIVE_NOTE] and still == [""]
 
 
 def test_two_figures_in_one_cell_are_refused():

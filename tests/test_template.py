@@ -109,6 +109,9 @@ def test_every_figure_has_alt_text(path):
             f"cell {figure.cell}: a figure without alt text (got {figure.alt!r}); end the cell with "
             "described(fig, alt=f'...'): what it shows and its key numbers"
         )
+        assert figure.explorer == figure.alt.startswith("Figure: "), (
+            f"cell {figure.cell}: an explorer's stored PNG is marked as one, and its alt text is its describe()"
+        )
         if not figure.explorer:  # an explorer's plain text is its repr
             assert figure.text == figure.alt, (
                 f"cell {figure.cell}: the figure's plain text is its alt text, so strict nbval compares it"

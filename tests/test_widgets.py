@@ -20,6 +20,7 @@ import lesson_utils.explorers  # noqa: F401  (registers every explorer)
 from lesson_utils import widgets
 from lesson_utils.frames import artists_in, encode_png
 from lesson_utils.widgets import (
+    EXPLORER_OUTPUT,
     REGISTRY,
     Explorer,
     Reading,
@@ -52,7 +53,9 @@ def test_every_explorer_renders_a_png_and_a_short_stable_repr(explorer):
     assert frame.shape[0] > 100 and frame.std() > 0, "blank figure"
     bundle, metadata = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert metadata == {"image/png": {"alt": explorer.describe()}}, "the stored PNG's alt text is its description"
+    assert metadata == {"image/png": {"alt": explorer.describe()}, EXPLORER_OUTPUT: type(explorer).__name__}, (
+        "the stored PNG's alt text is its description, and the output names its explorer"
+    )
     assert base64.b64decode(bundle["image/png"]) == explorer.image.value
     settings = ", ".join(f"{name}={control.value!r}" for name, control in explorer.controls.items())
     assert bundle["text/plain"] == f"{type(explorer).__name__}({settings})"

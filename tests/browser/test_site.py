@@ -24,7 +24,6 @@ from tests.lessons import figures as stored_figures
 
 pytestmark = pytest.mark.browser
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 ALL_IMAGES_LOADED = "() => [...document.images].every(img => img.complete && img.naturalWidth > 0)"
 #: Resolves once MathJax (on the pages that have math) has typeset the page.
 TYPESET = "() => window.MathJax?.startup?.promise.then(() => true) ?? false"
@@ -82,7 +81,7 @@ def test_every_page_reads_without_python(site, site_page, artifacts):
         cells = nb.cells
         outputs = [output for cell in cells if cell.cell_type == "code" for output in cell.outputs]
         figures = sum("image/png" in output.get("data", {}) for output in outputs)
-        explorers = sum(WIDGET_VIEW in output.get("data", {}) for output in outputs)
+        explorers = sum(figure.explorer for figure in stored_figures(nb))
         assert page.locator("article img").count() == figures, f"{url}: every stored figure, once"
         alts = [image.get_attribute("alt") for image in page.locator("article img").all()]
         assert alts == [figure.alt for figure in stored_figures(nb)], (
