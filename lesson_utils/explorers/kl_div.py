@@ -100,7 +100,7 @@ class KLDirectionExplorer(Explorer):
     logits for log Q or Q fed to F.kl_div, and both directions over Q's centre."""
 
     title = "KL(P ‖ Q) is not KL(Q ‖ P): a target P, a model Q, and what F.kl_div gives"
-    figsize = (9.6, 4.4)
+    figsize = (9.0, 4.0)
     TERM_LIMITS = (-0.6, 2.0)
     TERM_TOP = 2.9
     KL_LIMITS = (-2.5, 7.5)
