@@ -22,7 +22,7 @@ from lesson_utils.widgets import Explorer, Reading, choice, recompute_on_change,
 CLASSES = 6
 #: The target distributions P, each positive everywhere (so that KL(Q || P) stays finite).
 TARGETS = {
-    "two peaks": (0.02, 0.45, 0.03, 0.03, 0.45, 0.02),
+    "two peaks": (0.02, 0.5, 0.03, 0.03, 0.4, 0.02),  # unequal: the ends of the centre slider differ
     "one peak": (0.03, 0.1, 0.6, 0.19, 0.05, 0.03),
     "nearly a label": (0.01, 0.01, 0.95, 0.01, 0.01, 0.01),
 }
