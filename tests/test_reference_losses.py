@@ -138,6 +138,23 @@ TWINS = [
             {"log_input": False},
         ),
     ),
+    Twin(
+        "kl_div",
+        losses.kl_div,
+        F.kl_div,
+        lambda g: ((torch.log_softmax(randn(g, 4, 3), dim=1), torch.softmax(randn(g, 4, 3), dim=1)), {}),
+        diff=(0, 1),
+    ),
+    Twin(
+        "kl_div log_target",
+        losses.kl_div,
+        F.kl_div,
+        lambda g: (
+            (torch.log_softmax(randn(g, 4, 3), dim=1), torch.log_softmax(randn(g, 4, 3), dim=1)),
+            {"log_target": True},
+        ),
+        diff=(0, 1),
+    ),
 ]
 # gaussian_nll_loss has no row: torch's own cannot run under vmap (its check `torch.any(var < 0)` is data-dependent
 # control flow); tests/test_gaussian_nll_loss_reference.py proves ours under torch.func against torch without vmap.

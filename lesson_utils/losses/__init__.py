@@ -9,6 +9,7 @@ their semantics.
 
 from lesson_utils.losses.binary import binary_cross_entropy, binary_cross_entropy_with_logits
 from lesson_utils.losses.classification import cross_entropy, nll_loss
+from lesson_utils.losses.divergence import kl_div
 from lesson_utils.losses.regression import (
     gaussian_nll_loss,
     huber_loss,
@@ -27,6 +28,7 @@ __all__ = [
     "dice_loss",
     "gaussian_nll_loss",
     "huber_loss",
+    "kl_div",
     "l1_loss",
     "mse_loss",
     "nll_loss",

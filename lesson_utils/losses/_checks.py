@@ -26,14 +26,17 @@ def check_tensor(name: str, value: object, *, loss: str) -> Tensor:
     return value
 
 
-def check_reduction(reduction: object, *, loss: str) -> str:
-    """Return ``reduction`` if it is one of 'none', 'mean', 'sum', else raise a ValueError."""
+def check_reduction(reduction: object, *, loss: str, batchmean: bool = False) -> str:
+    """Return ``reduction`` if it is one of 'none', 'mean', 'sum' (and 'batchmean' if allowed), else a ValueError."""
     if reduction == "elementwise_mean":
         raise ValueError(f"{loss}: 'elementwise_mean' is the deprecated spelling of 'mean'; use reduction='mean'.")
-    if reduction not in REDUCTIONS:
+    allowed = (*REDUCTIONS, "batchmean") if batchmean else REDUCTIONS
+    if reduction not in allowed:
+        names = ", ".join(repr(r) for r in allowed[:-1]) + f" or {allowed[-1]!r}"
+        extra = ", 'batchmean' divides their sum by the batch size (input.shape[0])" if batchmean else ""
         raise ValueError(
-            f"{loss}: reduction must be one of 'none', 'mean' or 'sum', got {reduction!r}. "
-            "'mean' averages the per-element losses, 'sum' adds them, 'none' returns them unreduced."
+            f"{loss}: reduction must be one of {names}, got {reduction!r}. "
+            f"'mean' averages the per-element losses, 'sum' adds them{extra}, 'none' returns them unreduced."
         )
     return reduction  # type: ignore[return-value]
 
