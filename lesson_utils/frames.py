@@ -85,25 +85,42 @@ def _overlay(figure: Figure) -> list[Artist]:
     return artists
 
 
+def _words(canvas: FigureCanvasAgg) -> np.ndarray:
+    """The canvas's RGBA pixels, one 32-bit word each (a view: writing to it paints the canvas)."""
+    return np.asarray(canvas.buffer_rgba()).view(np.uint32).reshape(-1)
+
+
 class _Layer:
     """Still artists that lie above moving ones, drawn once alone and then painted over every frame."""
 
     def __init__(self, canvas: FigureCanvasAgg) -> None:
-        """Keep the inked pixels of the canvas (the artists were drawn onto a cleared, transparent one)."""
-        pixels = np.asarray(canvas.buffer_rgba()).reshape(-1, 4)
-        self.index = np.flatnonzero(pixels[:, 3])
-        ink = pixels[self.index].astype(np.int32)
-        self.color, self.alpha = ink[:, :3], ink[:, 3:]
+        """Keep the inked pixels of the canvas (the artists were drawn onto a cleared, transparent one): opaque ink
+        to copy as it is, and the translucent ink of antialiased edges with its colour and coverage to blend."""
+        words = _words(canvas)
+        alpha = words.view(np.uint8)[3::4]
+        self.opaque = np.flatnonzero(alpha == 255)
+        self.opaque_ink = words[self.opaque]
+        self.index = np.flatnonzero((alpha > 0) & (alpha < 255))
+        ink = words[self.index].view(np.uint8).reshape(-1, 4).astype(np.float64)
+        self.alpha = ink[:, 3:]
+        self.color_256 = ink[:, :3] * 256.0
+        self.alpha_256 = self.alpha * 256.0
 
-    def paint(self, pixels: np.ndarray) -> None:
-        """Blend over these RGBA pixels (rows of 4 bytes) with Agg's own integer arithmetic for plain RGBA."""
-        under = pixels[self.index].astype(np.int32)
-        under_alpha = under[:, 3:]
+    def paint(self, words: np.ndarray) -> None:
+        """Paint over RGBA pixels (one 32-bit word each) as Agg draws plain RGBA: opaque ink replaces the pixel,
+        translucent ink blends with Agg's integer arithmetic (done in float64, where every step here is exact)."""
+        words[self.opaque] = self.opaque_ink
+        under = words[self.index].view(np.uint8).reshape(-1, 4)
+        under_alpha = under[:, 3:].astype(np.float64)
         under_color = under[:, :3] * under_alpha
-        alpha = ((self.alpha + under_alpha) << 8) - self.alpha * under_alpha
-        color = (((self.color << 8) - under_color) * self.alpha + (under_color << 8)) // alpha
-        color = np.where(self.alpha == 255, self.color, color)  # Agg copies opaque ink as is
-        pixels[self.index] = np.hstack([color, alpha >> 8])
+        alpha = self.alpha_256 + under_alpha * (256.0 - self.alpha)
+        color = (self.color_256 - under_color) * self.alpha
+        color += under_color * 256.0
+        color /= alpha  # Agg divides integers; the quotient's floor is the same (as for the alpha's shift below)
+        blended = np.empty((len(self.index), 4), np.uint8)
+        blended[:, :3] = color
+        blended[:, 3:] = alpha / 256.0
+        words[self.index] = blended.view(np.uint32).reshape(-1)
 
 
 class Frames:
@@ -124,10 +141,10 @@ class Frames:
         if self._background is None or self.figure.stale or any(artist.stale for artist in self._still):
             self._cache()
         canvas.restore_region(self._background)
-        pixels = np.asarray(canvas.buffer_rgba()).reshape(-1, 4)
+        words = _words(canvas)
         for step in self._steps:
             if isinstance(step, _Layer):
-                step.paint(pixels)
+                step.paint(words)
             else:
                 self.figure.draw_artist(step)
         self.figure.stale = False  # the frame shows every artist (drawing an Axis or a Legend marks its Axes stale)
