@@ -4,7 +4,8 @@ The caller says which artists move; :class:`Frames` marks them animated (so a fu
 the first frame in full and caches the background under the moving artists. Each later frame restores that
 background, draws the moving artists, and paints the still artists that lie above them (points, axes, legends)
 from cached layers, so every frame is what a full redraw would show. A change to a still artist makes the next
-frame a full redraw.
+frame a full redraw. Moving text and images, costly to draw, are painted from a stamp of their pixels while they
+stay as they were (a title that did not change, a surface while another control is dragged).
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ from typing import Any
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.container import Container
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.text import Text
 from PIL import Image
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: Moving artists that cost a millisecond or more to draw: while one is unchanged (not stale), a frame paints its stamp.
+_STAMPED = (Text, AxesImage)
 
 
 def encode_png(canvas: FigureCanvasAgg, *, compress_level: int = 1) -> bytes:
@@ -85,15 +90,15 @@ def _overlay(figure: Figure) -> list[Artist]:
     return artists
 
 
-def _words(canvas: FigureCanvasAgg) -> np.ndarray:
-    """The canvas's RGBA pixels, one 32-bit word each (a view: writing to it paints the canvas)."""
+def _words(canvas: FigureCanvasAgg | RendererAgg) -> np.ndarray:
+    """The RGBA pixels of a canvas or renderer, one 32-bit word each (a view: writing to it paints them)."""
     return np.asarray(canvas.buffer_rgba()).view(np.uint32).reshape(-1)
 
 
 class _Layer:
     """Still artists that lie above moving ones, drawn once alone and then painted over every frame."""
 
-    def __init__(self, canvas: FigureCanvasAgg) -> None:
+    def __init__(self, canvas: FigureCanvasAgg | RendererAgg) -> None:
         """Keep the inked pixels of the canvas (the artists were drawn onto a cleared, transparent one): opaque ink
         to copy as it is, and the translucent ink of antialiased edges with its colour and coverage to blend."""
         words = _words(canvas)
@@ -134,6 +139,8 @@ class Frames:
         self._background: Any = None
         self._still: set[Artist] = set()
         self._steps: list[Artist | _Layer] = []
+        self._stamps: dict[Artist, _Layer] = {}
+        self._scratch: RendererAgg | None = None
 
     def render(self) -> bytes:
         """Draw the moving artists onto the cached background, paint the still layers above them; PNG bytes."""
@@ -145,7 +152,12 @@ class Frames:
         for step in self._steps:
             if isinstance(step, _Layer):
                 step.paint(words)
+            elif isinstance(step, _STAMPED) and not step.stale:
+                if step not in self._stamps:
+                    self._stamps[step] = self._stamp(step)
+                self._stamps[step].paint(words)
             else:
+                self._stamps.pop(step, None)
                 self.figure.draw_artist(step)
         self.figure.stale = False  # the frame shows every artist (drawing an Axis or a Legend marks its Axes stale)
         return encode_png(canvas)
@@ -164,6 +176,7 @@ class Frames:
         canvas = self.figure.canvas
         canvas.draw()
         self._background = canvas.copy_from_bbox(self.figure.bbox)
+        self._stamps = {}
         self._steps = []
         for still, run in itertools.groupby(drawn, key=self._still.__contains__):
             if still:
@@ -174,3 +187,12 @@ class Frames:
                 self._steps.append(_Layer(canvas))
             else:
                 self._steps.extend(run)
+
+    def _stamp(self, artist: Artist) -> _Layer:
+        """The artist's pixels as it is now, drawn alone onto a transparent renderer the size of the canvas."""
+        renderer = self.figure.canvas.get_renderer()
+        if self._scratch is None or (self._scratch.width, self._scratch.height) != (renderer.width, renderer.height):
+            self._scratch = RendererAgg(renderer.width, renderer.height, renderer.dpi)
+        self._scratch.clear()
+        artist.draw(self._scratch)
+        return _Layer(self._scratch)
