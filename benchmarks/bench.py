@@ -33,7 +33,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import lesson_utils.explorers  # noqa: F401  (importing it registers every explorer)
-from devtools.controls import positions, sweep
+from devtools.controls import sweep
 from devtools.notebooks import explorers_notebook
 from devtools.pages import VOILA_DONE, VOILA_RENDER
 from devtools.servers import CHROMIUM_FLAGS, free_port, isolated_env, jupyterlab_argv, serve, voila_argv
@@ -130,14 +130,24 @@ def bench_lesson(path: Path) -> dict[str, Any]:
     }
 
 
-def time_steps(page: Page, name: str, key: str, steps: int) -> tuple[list[float], int]:
-    """Arrow-key the explorer's first slider until ``steps`` presses changed the figure: their seconds, the others."""
+def time_steps(page: Page, name: str, steps: int) -> tuple[list[float], int]:
+    """Arrow-key the explorer's first slider until ``steps`` presses changed the figure, towards its farther end and
+    back from either end (a slider with fewer positions than steps is stepped to and fro): their seconds, and how
+    many presses left the figure as it was."""
     explorer = page.locator(f".loss-lab-{name}")
     handle = explorer.locator(".widget-slider .noUi-handle").first
     image = explorer.locator("img.loss-lab-figure")
     page.evaluate(STEP_TIMER, [handle.element_handle(), image.element_handle()])
+    low, high = (float(handle.get_attribute(f"aria-value{end}")) for end in ("min", "max"))
+    value = float(handle.get_attribute("aria-valuenow"))
+    key = "ArrowRight" if high - value >= value - low else "ArrowLeft"
     unchanged = 0
     for _ in range(2 * steps):
+        value = float(handle.get_attribute("aria-valuenow"))
+        if value >= high:
+            key = "ArrowLeft"
+        elif value <= low:
+            key = "ArrowRight"
         handle.press(key)
         try:
             page.wait_for_function("window.lossLabSteps.at(-1).end !== undefined", timeout=5_000)
@@ -153,12 +163,9 @@ def time_explorers(page: Page, names: Sequence[str], steps: int) -> dict[str, An
     """On a page that shows every explorer: each explorer's first slider, stepped ``steps`` times, timed."""
     results = {}
     for name in names:
-        sliders = [c for c in REGISTRY[name]().controls.values() if isinstance(c, SLIDERS)]
-        if not sliders:
+        if not any(isinstance(c, SLIDERS) for c in REGISTRY[name]().controls.values()):
             continue
-        values = positions(sliders[0])[1]
-        room = len(values) - 1 - int(np.argmin(np.abs(np.asarray(values) - sliders[0].value)))
-        seconds, unchanged = time_steps(page, name, "ArrowRight" if room > 2 * steps else "ArrowLeft", steps)
+        seconds, unchanged = time_steps(page, name, steps)
         p50, p95 = percentiles(seconds)
         results[name] = {"steps": len(seconds), "p50_ms": p50, "p95_ms": p95, "unchanged": unchanged}
     return results

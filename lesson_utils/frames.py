@@ -4,7 +4,8 @@ The caller says which artists move; :class:`Frames` marks them animated (so a fu
 the first frame in full and caches the background under the moving artists. Each later frame restores that
 background, draws the moving artists, and paints the still artists that lie above them (points, axes, legends)
 from cached layers, so every frame is what a full redraw would show. A change to a still artist makes the next
-frame a full redraw.
+frame a full redraw. Moving text and images, costly to draw, are painted from a stamp of their pixels while they
+stay as they were (a title that did not change, a surface while another control is dragged).
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ from typing import Any
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.container import Container
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.text import Text
 from PIL import Image
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: Moving artists that cost a millisecond or more to draw: while one is unchanged (not stale), a frame paints its stamp.
+_STAMPED = (Text, AxesImage)
 
 
 def encode_png(canvas: FigureCanvasAgg, *, compress_level: int = 1) -> bytes:
@@ -85,25 +90,42 @@ def _overlay(figure: Figure) -> list[Artist]:
     return artists
 
 
+def _words(canvas: FigureCanvasAgg | RendererAgg) -> np.ndarray:
+    """The RGBA pixels of a canvas or renderer, one 32-bit word each (a view: writing to it paints them)."""
+    return np.asarray(canvas.buffer_rgba()).view(np.uint32).reshape(-1)
+
+
 class _Layer:
     """Still artists that lie above moving ones, drawn once alone and then painted over every frame."""
 
-    def __init__(self, canvas: FigureCanvasAgg) -> None:
-        """Keep the inked pixels of the canvas (the artists were drawn onto a cleared, transparent one)."""
-        pixels = np.asarray(canvas.buffer_rgba()).reshape(-1, 4)
-        self.index = np.flatnonzero(pixels[:, 3])
-        ink = pixels[self.index].astype(np.int32)
-        self.color, self.alpha = ink[:, :3], ink[:, 3:]
+    def __init__(self, canvas: FigureCanvasAgg | RendererAgg) -> None:
+        """Keep the inked pixels of the canvas (the artists were drawn onto a cleared, transparent one): opaque ink
+        to copy as it is, and the translucent ink of antialiased edges with its colour and coverage to blend."""
+        words = _words(canvas)
+        alpha = words.view(np.uint8)[3::4]
+        self.opaque = np.flatnonzero(alpha == 255)
+        self.opaque_ink = words[self.opaque]
+        self.index = np.flatnonzero((alpha > 0) & (alpha < 255))
+        ink = words[self.index].view(np.uint8).reshape(-1, 4).astype(np.float64)
+        self.alpha = ink[:, 3:]
+        self.color_256 = ink[:, :3] * 256.0
+        self.alpha_256 = self.alpha * 256.0
 
-    def paint(self, pixels: np.ndarray) -> None:
-        """Blend over these RGBA pixels (rows of 4 bytes) with Agg's own integer arithmetic for plain RGBA."""
-        under = pixels[self.index].astype(np.int32)
-        under_alpha = under[:, 3:]
+    def paint(self, words: np.ndarray) -> None:
+        """Paint over RGBA pixels (one 32-bit word each) as Agg draws plain RGBA: opaque ink replaces the pixel,
+        translucent ink blends with Agg's integer arithmetic (done in float64, where every step here is exact)."""
+        words[self.opaque] = self.opaque_ink
+        under = words[self.index].view(np.uint8).reshape(-1, 4)
+        under_alpha = under[:, 3:].astype(np.float64)
         under_color = under[:, :3] * under_alpha
-        alpha = ((self.alpha + under_alpha) << 8) - self.alpha * under_alpha
-        color = (((self.color << 8) - under_color) * self.alpha + (under_color << 8)) // alpha
-        color = np.where(self.alpha == 255, self.color, color)  # Agg copies opaque ink as is
-        pixels[self.index] = np.hstack([color, alpha >> 8])
+        alpha = self.alpha_256 + under_alpha * (256.0 - self.alpha)
+        color = (self.color_256 - under_color) * self.alpha
+        color += under_color * 256.0
+        color /= alpha  # Agg divides integers; the quotient's floor is the same (as for the alpha's shift below)
+        blended = np.empty((len(self.index), 4), np.uint8)
+        blended[:, :3] = color
+        blended[:, 3:] = alpha / 256.0
+        words[self.index] = blended.view(np.uint32).reshape(-1)
 
 
 class Frames:
@@ -117,6 +139,8 @@ class Frames:
         self._background: Any = None
         self._still: set[Artist] = set()
         self._steps: list[Artist | _Layer] = []
+        self._stamps: dict[Artist, _Layer] = {}
+        self._scratch: RendererAgg | None = None
 
     def render(self) -> bytes:
         """Draw the moving artists onto the cached background, paint the still layers above them; PNG bytes."""
@@ -124,11 +148,16 @@ class Frames:
         if self._background is None or self.figure.stale or any(artist.stale for artist in self._still):
             self._cache()
         canvas.restore_region(self._background)
-        pixels = np.asarray(canvas.buffer_rgba()).reshape(-1, 4)
+        words = _words(canvas)
         for step in self._steps:
             if isinstance(step, _Layer):
-                step.paint(pixels)
+                step.paint(words)
+            elif isinstance(step, _STAMPED) and not step.stale:
+                if step not in self._stamps:
+                    self._stamps[step] = self._stamp(step)
+                self._stamps[step].paint(words)
             else:
+                self._stamps.pop(step, None)
                 self.figure.draw_artist(step)
         self.figure.stale = False  # the frame shows every artist (drawing an Axis or a Legend marks its Axes stale)
         return encode_png(canvas)
@@ -147,6 +176,7 @@ class Frames:
         canvas = self.figure.canvas
         canvas.draw()
         self._background = canvas.copy_from_bbox(self.figure.bbox)
+        self._stamps = {}
         self._steps = []
         for still, run in itertools.groupby(drawn, key=self._still.__contains__):
             if still:
@@ -157,3 +187,12 @@ class Frames:
                 self._steps.append(_Layer(canvas))
             else:
                 self._steps.extend(run)
+
+    def _stamp(self, artist: Artist) -> _Layer:
+        """The artist's pixels as it is now, drawn alone onto a transparent renderer the size of the canvas."""
+        renderer = self.figure.canvas.get_renderer()
+        if self._scratch is None or (self._scratch.width, self._scratch.height) != (renderer.width, renderer.height):
+            self._scratch = RendererAgg(renderer.width, renderer.height, renderer.dpi)
+        self._scratch.clear()
+        artist.draw(self._scratch)
+        return _Layer(self._scratch)

@@ -18,7 +18,7 @@ from PIL import Image
 
 import lesson_utils.explorers  # noqa: F401  (registers every explorer)
 from lesson_utils import widgets
-from lesson_utils.frames import artists_in, encode_png
+from lesson_utils.frames import _Layer, _words, artists_in, encode_png
 from lesson_utils.widgets import (
     EXPLORER_OUTPUT,
     REGISTRY,
@@ -155,6 +155,68 @@ def test_still_artists_stay_above_moving_ones_and_changes_to_them_are_redrawn(mo
         explorer.controls["a"].value = value
         assert_frame_is_a_full_redraw(explorer)
     assert len(draws) == 1, "only the title's one change costs a full redraw"
+
+
+class StampExplorer(Explorer):
+    """A moving image and title that change with `b` only, and a moving line that changes with `a`."""
+
+    a = slider("a", value=0.0, min=-1.0, max=1.0, step=0.1)
+    b = slider("b", value=0.0, min=0.0, max=1.0, step=0.5)
+
+    def draw(self, fig):
+        ax = fig.subplots()
+        image = ax.imshow(np.zeros((4, 4)), extent=(-1, 1, -1, 1), vmin=0, vmax=1, alpha=0.8)
+        (line,) = ax.plot([-1, 1], [0, 0], linewidth=4)
+        return {"image": image, "title": ax.set_title(""), "line": line}
+
+    @recompute_on_change
+    def show_b(self, b):
+        self.art["image"].set_data(np.full((4, 4), b))
+        self.art["title"].set_text(f"b = {b}")
+
+    def update(self, art, s):
+        self.show_b(s.b)
+        art["line"].set_ydata([-s.a, s.a])
+        return [Reading("a", "a", s.a)]
+
+
+def test_moving_text_and_images_that_did_not_change_are_painted_from_stamps_as_a_full_redraw_shows_them(monkeypatch):
+    explorer = StampExplorer()
+    image, title = explorer.art["image"], explorer.art["title"]
+    draws = []
+    for artist in (image, title):
+        monkeypatch.setattr(artist, "draw", lambda renderer, draw=artist.draw: draws.append(draw(renderer)))
+    for a in (0.1, 0.2, 0.3):  # the first frame draws them once more, alone, as stamps; later frames paint those
+        explorer.a = a
+        assert_frame_is_a_full_redraw(explorer)
+    assert len(draws) == 2
+    explorer.b = 0.5  # they changed: drawn into the frame, then stamped again once they stay
+    assert_frame_is_a_full_redraw(explorer)
+    explorer.a = 0.4
+    explorer.a = 0.5
+    assert_frame_is_a_full_redraw(explorer)
+    assert len(draws) == 6
+
+
+def test_a_still_layer_blends_exactly_as_agg_blends_plain_rgba():
+    """Agg's integer blend (the formula _Layer followed before it computed in float64) on every coverage."""
+    figure = Figure(figsize=(1, 1), dpi=100)
+    FigureCanvasAgg(figure)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    ink, under = np.random.default_rng(0).integers(0, 256, (2, 10_000, 4), dtype=np.int64)
+    ink[:, 3] = np.arange(10_000) % 254 + 1  # every translucent coverage
+    renderer.clear()
+    _words(renderer)[: len(ink)] = ink.astype(np.uint8).view(np.uint32).reshape(-1)
+    layer = _Layer(renderer)
+    words = under.astype(np.uint8).view(np.uint32).reshape(-1).copy()
+    layer.paint(words)
+    alpha, under_alpha = ink[:, 3:], under[:, 3:]
+    under_color = under[:, :3] * under_alpha
+    out_alpha = ((alpha + under_alpha) << 8) - alpha * under_alpha
+    color = (((ink[:, :3] << 8) - under_color) * alpha + (under_color << 8)) // out_alpha
+    expected = np.hstack([color, out_alpha >> 8]).astype(np.uint8)
+    np.testing.assert_array_equal(words.view(np.uint8).reshape(-1, 4), expected)
 
 
 def test_the_readout_shows_labels_and_code_reads_names():

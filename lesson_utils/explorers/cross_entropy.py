@@ -191,6 +191,11 @@ class LogitSurfaceExplorer(Explorer):
         values = self.surface(true_class, label_smoothing)
         return values, colormaps[SURFACE_CMAP](self.norm(values.numpy()), bytes=True)
 
+    @recompute_on_change
+    def colour_surface(self, true_class: int, label_smoothing: float) -> None:
+        """Give the image this surface's colours; dragging a logit leaves the image as it is, so frames reuse it."""
+        self.art.image.set_data(self.surface_colours(true_class, label_smoothing)[1])
+
     def draw(self, fig: Figure) -> SurfaceArt:
         surface_ax, probability_ax = fig.subplots(1, 2, width_ratios=(3, 2))
         # The image holds ready-made colours (RGBA bytes), so each frame only copies pixels: no colour mapping.
@@ -232,8 +237,7 @@ class LogitSurfaceExplorer(Explorer):
     def update(self, art: SurfaceArt, s: Any) -> list[Reading]:
         z_cat, z_dog, label_smoothing = s.z_cat, s.z_dog, s.label_smoothing
         label = CLASSES.index(s.true_class)
-        _, colours = self.surface_colours(label, label_smoothing)
-        art.image.set_data(colours)
+        self.colour_surface(label, label_smoothing)
         loss, grad, probabilities = loss_and_gradient([z_cat, z_dog, 0.0], label, label_smoothing=label_smoothing)
         target = target_distribution(label, len(CLASSES), label_smoothing)
         if label_smoothing > 0:

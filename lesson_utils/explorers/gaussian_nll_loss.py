@@ -135,6 +135,11 @@ class GaussianNLLExplorer(Explorer):
         return loss.numpy()
 
     @recompute_on_change
+    def colour_surface(self, target: float, eps: float) -> None:
+        """Give the image this surface; dragging the mean or the variance leaves it as it is, so frames reuse it."""
+        self.art.surface.set_data(self.surface(target, eps))
+
+    @recompute_on_change
     def valley(self, target: float, eps: float) -> tuple[np.ndarray, np.ndarray]:
         """For each mean, the log variance that minimises the loss."""
         residuals = (MEANS - target).numpy()
@@ -149,7 +154,7 @@ class GaussianNLLExplorer(Explorer):
     def update(self, art: GaussianNLLArt, s: Any) -> list[Reading]:
         residual = s.mean - s.target
         found = nll_and_gradients(s.mean, s.log_var, s.target, eps=s.eps)
-        art.surface.set_data(self.surface(s.target, s.eps))
+        self.colour_surface(s.target, s.eps)
         art.valley.set_data(*self.valley(s.target, s.eps))
         art.position.set_data([s.mean], [s.log_var])
         u, v = arrow_towards(-found["mean"], -found["log_var"])
