@@ -352,3 +352,23 @@ def test_broadcast_shapes_is_torchs_without_its_imports(a, b):
             broadcast_shapes(a, b)
     else:
         assert broadcast_shapes(a, b) == expected
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x, y: losses.mse_loss(x, y),
+        lambda x, y: losses.l1_loss(x, y),
+        lambda x, y: losses.smooth_l1_loss(x, y),
+        lambda x, y: losses.huber_loss(x, y),
+        lambda x, y: losses.gaussian_nll_loss(x, y, torch.ones(3, 1)),
+        lambda x, y: losses.poisson_nll_loss(x, y),
+        lambda x, y: losses.pinball_loss(x, y, q=0.5),
+        lambda x, y: losses.kl_div(torch.full((1, 3), -1.0), torch.full((2, 3), 1 / 3)),
+    ],
+    ids=["mse", "l1", "smooth_l1", "huber", "gaussian_nll", "poisson_nll", "pinball", "kl_div"],
+)
+def test_a_warning_names_the_line_that_called_the_loss(call):
+    with pytest.warns(UserWarning, match="broadcast to") as caught:
+        call(torch.zeros(3, 1), torch.zeros(3))
+    assert {record.filename for record in caught} == {__file__}, "a warning points at the learner's line, not ours"

@@ -6,6 +6,9 @@ run under ``torch.func.vmap``, where a batched tensor cannot steer Python code: 
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +17,16 @@ from torch import Tensor
 from torch._C import _functorch
 
 REDUCTIONS = ("none", "mean", "sum")
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn(message: str) -> None:
+    """A UserWarning pointed at the line that called the loss (the first frame outside lesson_utils.losses), so it
+    names the learner's code and shows once per line of theirs, however deep in a loss it was raised."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
 
 
 def check_tensor(name: str, value: object, *, loss: str) -> Tensor:
@@ -60,6 +73,17 @@ def broadcast_shapes(*shapes: Sequence[int]) -> torch.Size:
                 raise RuntimeError(f"shapes {[tuple(s) for s in shapes]} cannot be broadcast together")
             result[i] = size if result[i] == 1 else result[i]
     return torch.Size(result)
+
+
+def common_shape(input: Tensor, target: Tensor, *, loss: str, hint: str) -> torch.Size:
+    """input and target's broadcast shape; a ValueError naming both shapes, and ``hint`` (how to fix it), if none."""
+    try:
+        return broadcast_shapes(input.shape, target.shape)
+    except RuntimeError:
+        raise ValueError(
+            f"{loss}: input of shape {shape_text(input.shape)} and target of shape {shape_text(target.shape)} "
+            f"cannot be broadcast together. {hint}"
+        ) from None
 
 
 def reduce(values: Tensor, reduction: str, *, total: Tensor | None = None) -> Tensor:

@@ -7,19 +7,18 @@ KL(p || q), the divergence of the model q from the target p, the reverse of the 
 
 from __future__ import annotations
 
-import warnings
-
 import torch
 from torch import Tensor
 
 from lesson_utils.losses._checks import (
     any_true,
     autocast_float32,
-    broadcast_shapes,
     check_reduction,
     check_tensor,
+    common_shape,
     reduce,
     shape_text,
+    warn,
 )
 
 _LOSS = "kl_div"
@@ -38,20 +37,14 @@ def _check_dtypes(input: Tensor, target: Tensor) -> None:
 
 def _check_shapes(input: Tensor, target: Tensor) -> None:
     """A ValueError if the shapes do not broadcast; a warning if target widens input (torch is silent)."""
-    try:
-        shape = broadcast_shapes(input.shape, target.shape)
-    except RuntimeError:
-        raise ValueError(
-            f"{_LOSS}: input of shape {shape_text(input.shape)} and target of shape {shape_text(target.shape)} "
-            "cannot be broadcast together. Give both one row per sample and one column per class, e.g. (N, C)."
-        ) from None
+    shape = common_shape(
+        input, target, loss=_LOSS, hint="Give both one row per sample and one column per class, e.g. (N, C)."
+    )
     if shape != input.shape:
-        warnings.warn(
+        warn(
             f"{_LOSS}: input of shape {shape_text(input.shape)} and target of shape {shape_text(target.shape)} "
             f"broadcast to {shape_text(shape)}: every distribution of input is compared with every one of target, "
-            "and 'batchmean' divides by input.shape[0]. Make the shapes equal, e.g. target.view_as(input).",
-            UserWarning,
-            stacklevel=3,
+            "and 'batchmean' divides by input.shape[0]. Make the shapes equal, e.g. target.view_as(input)."
         )
 
 
@@ -59,25 +52,19 @@ def _warn_about_the_spaces(input: Tensor, target: Tensor, *, log_target: bool) -
     """Warn where the values cannot be what they should: log-probabilities above 0, probabilities below 0."""
     with torch.no_grad():
         if input.numel() and any_true(input > 0):
-            warnings.warn(
+            warn(
                 f"{_LOSS}: input holds values above 0, but it must hold log-probabilities (at most 0). Did you pass "
-                "probabilities or logits? Pass log-probabilities, e.g. F.log_softmax(logits, dim=-1).",
-                UserWarning,
-                stacklevel=3,
+                "probabilities or logits? Pass log-probabilities, e.g. F.log_softmax(logits, dim=-1)."
             )
         if log_target and target.numel() and any_true(target > 0):
-            warnings.warn(
+            warn(
                 f"{_LOSS}: log_target=True but target holds values above 0, which are not log-probabilities. "
-                "Pass log-probabilities as the target, or probabilities with log_target=False.",
-                UserWarning,
-                stacklevel=3,
+                "Pass log-probabilities as the target, or probabilities with log_target=False."
             )
         if not log_target and target.numel() and any_true(target < 0):
-            warnings.warn(
+            warn(
                 f"{_LOSS}: target holds values below 0, which are not probabilities (they give NaN). If target "
-                "holds log-probabilities, say so with log_target=True.",
-                UserWarning,
-                stacklevel=3,
+                "holds log-probabilities, say so with log_target=True."
             )
 
 
@@ -95,11 +82,9 @@ def kl_div(input: Tensor, target: Tensor, *, reduction: str = "mean", log_target
     _check_shapes(input, target)
     _warn_about_the_spaces(input, target, log_target=log_target)
     if reduction == "mean":
-        warnings.warn(
+        warn(
             f"{_LOSS}: reduction='mean' divides the summed KL by every element (batch size times the number of "
-            "classes), so it is KL divided by the number of classes. Use reduction='batchmean' for KL per sample.",
-            UserWarning,
-            stacklevel=2,
+            "classes), so it is KL divided by the number of classes. Use reduction='batchmean' for KL per sample."
         )
     input, target = autocast_float32(input, target)
     # torch's composite, op for op (no broadcasting first): xlogy(p, p) is 0 at p = 0, so 0 log 0 = 0. torch's C++

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import torch
 from torch import Tensor
@@ -13,10 +12,12 @@ from lesson_utils.losses._checks import (
     broadcast_shapes,
     check_reduction,
     check_tensor,
+    common_shape,
     is_floating,
     plain,
     reduce,
     shape_text,
+    warn,
 )
 
 
@@ -42,21 +43,8 @@ def mse_loss(
     for name, t in (("input", input), ("target", target)):
         if t.is_complex() or t.dtype == torch.bool:
             raise TypeError(f"mse_loss: `{name}` has dtype {t.dtype}; use a real floating-point tensor (.float()).")
-    try:
-        shape = broadcast_shapes(input.shape, target.shape)
-    except RuntimeError:
-        raise ValueError(
-            f"mse_loss: input of shape {shape_text(input.shape)} and target of shape {shape_text(target.shape)} "
-            "cannot be broadcast together. Give them the same shape, e.g. target.view_as(input)."
-        ) from None
-    if input.shape != target.shape:
-        warnings.warn(
-            f"mse_loss: input of shape {shape_text(input.shape)} and target of shape {shape_text(target.shape)} "
-            f"broadcast to {shape_text(shape)}: every prediction is compared with every target, which is "
-            "almost never meant. Make the shapes equal, e.g. target.view_as(input).",
-            UserWarning,
-            stacklevel=2,
-        )
+    shape = _broadcast_shape(input, target, loss="mse_loss")
+    _warn_if_shapes_differ(input, target, shape, loss="mse_loss")
     if weight is not None and weight.shape != input.shape:
         raise ValueError(
             f"mse_loss: weight must have the shape of input {shape_text(input.shape)}, got "
@@ -77,23 +65,15 @@ def mse_loss(
 
 def _broadcast_shape(input: Tensor, target: Tensor, *, loss: str) -> torch.Size:
     """input and target's common shape; a ValueError naming both shapes if there is none."""
-    try:
-        return broadcast_shapes(input.shape, target.shape)
-    except RuntimeError:
-        raise ValueError(
-            f"{loss}: input of shape {shape_text(input.shape)} and target of shape {shape_text(target.shape)} "
-            "cannot be broadcast together. Give them the same shape, e.g. target.view_as(input)."
-        ) from None
+    return common_shape(input, target, loss=loss, hint="Give them the same shape, e.g. target.view_as(input).")
 
 
 def _warn_if_shapes_differ(input: Tensor, target: Tensor, shape: torch.Size, *, loss: str) -> None:
     if input.shape != target.shape:
-        warnings.warn(
+        warn(
             f"{loss}: input of shape {shape_text(input.shape)} and target of shape {shape_text(target.shape)} "
             f"broadcast to {shape_text(shape)}: every prediction is compared with every target, which is "
-            "almost never meant. Make the shapes equal, e.g. target.view_as(input).",
-            UserWarning,
-            stacklevel=3,
+            "almost never meant. Make the shapes equal, e.g. target.view_as(input)."
         )
 
 
@@ -316,14 +296,10 @@ def gaussian_nll_loss(
 
 
 def _warn_if_shapes_differ_nll(input: Tensor, target: Tensor, *, loss: str) -> None:
-    """torch broadcasts input and target of gaussian_nll_loss and poisson_nll_loss without a word; we warn."""
-    try:
-        shape = broadcast_shapes(input.shape, target.shape)
-    except RuntimeError:
-        shape = None
-    if shape is None:
-        _broadcast_shape(input, target, loss=loss)
-    elif shape != input.shape:
+    """torch broadcasts input and target of gaussian_nll_loss and poisson_nll_loss without a word; we warn where
+    target widens input."""
+    shape = _broadcast_shape(input, target, loss=loss)
+    if shape != input.shape:
         _warn_if_shapes_differ(input, target, shape, loss=loss)
 
 
